@@ -1,0 +1,1 @@
+"""A Jimu field type plugin: Chinese resident identity card numbers."""

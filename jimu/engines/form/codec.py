@@ -1,0 +1,220 @@
+"""Record validation and conversion for one entity, compiled once and reused for every record.
+
+``EntityCodec.parse`` turns a JSON input dict into stored values keyed by field name and
+collects *every* problem as a :class:`~jimu.errors.FieldError` (pointer ``/<field>``).
+``EntityCodec.dump`` turns a table row back into a JSON record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
+from jimu.engines.form.registry import FieldTypeRegistry
+from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
+from jimu.engines.form.types.temporal import format_datetime
+from jimu.errors import FieldError
+
+#: System keys a client may send back unchanged; they are ignored on input (except owner_id).
+IGNORED_INPUT = frozenset(SYSTEM_COLUMNS) - {"owner_id"}
+#: Sources that may write read-only (not computed) fields.
+PRIVILEGED_SOURCES = frozenset({"rule", "process", "system"})
+
+_MISSING = object()
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+@dataclass(frozen=True)
+class CompiledField:
+    """One field with its converters built: what ``parse`` and ``dump`` run per record."""
+
+    field: Field
+    type: FieldType
+    column: str | None
+    parse: Converter
+    dump: Converter
+    default: Any
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+
+def _bounded(parse: Converter, f: Field, ftype: FieldType) -> Converter:
+    """``parse`` plus the field's min/max, length and regex rules."""
+    checks: list[Callable[[Any], None]] = []
+    if ftype.ordered:
+        for key, word in (("min", "at least"), ("max", "at most")):
+            if f.has(key):
+                bound = parse(f.get(key))
+                shown = f.get(key)
+
+                def check(
+                    v: Any, key: str = key, bound: Any = bound, word: str = word, shown: Any = shown
+                ) -> None:
+                    if (v < bound) if key == "min" else (v > bound):
+                        raise InvalidValue(f"must be {word} {shown}", key)
+
+                checks.append(check)
+    if ftype.textual:
+        low, high = f.get("min_length"), f.get("max_length")
+        if low is not None or high is not None:
+
+            def check_length(v: Any) -> None:
+                if low is not None and len(v) < int(low):
+                    raise InvalidValue(f"must be at least {low} characters long", "min_length")
+                if high is not None and len(v) > int(high):
+                    raise InvalidValue(f"must be at most {high} characters long", "max_length")
+
+            checks.append(check_length)
+        if f.has("pattern"):
+            regex = re.compile(str(f.get("pattern")))
+
+            def check_pattern(v: Any) -> None:
+                if not regex.fullmatch(v):
+                    raise InvalidValue(f"must match the pattern {regex.pattern}", "pattern")
+
+            checks.append(check_pattern)
+    if not checks:
+        return parse
+
+    def parse_and_check(value: Any) -> Any:
+        result = parse(value)
+        for check in checks:
+            check(result)
+        return result
+
+    return parse_and_check
+
+
+def _safe_dump(dump: Converter) -> Converter:
+    def run(value: Any) -> Any:
+        return None if value is None else dump(value)
+
+    return run
+
+
+def compile_field(f: Field, ctx: FieldContext, registry: FieldTypeRegistry) -> CompiledField:
+    ftype = registry.get(f.type)
+    parse = _bounded(ftype.parser(f, ctx), f, ftype)
+    default: Any = _MISSING
+    if f.has("default") and not ftype.computed:
+        default = parse(f.get("default"))
+    return CompiledField(
+        field=f,
+        type=ftype,
+        column=ftype.column_name(f) if ftype.stores_column(f) else None,
+        parse=parse,
+        dump=_safe_dump(ftype.dumper(f, ctx)),
+        default=default,
+    )
+
+
+class EntityCodec:
+    """Validation and JSON conversion of one entity's records."""
+
+    def __init__(self, app: AppModel, entity: Entity, registry: FieldTypeRegistry) -> None:
+        self.app = app
+        self.entity = entity
+        ctx = FieldContext(app, entity, registry)
+        self.fields: dict[str, CompiledField] = {
+            f.name: compile_field(f, ctx, registry) for f in entity.fields
+        }
+        self.inputs = {n: c for n, c in self.fields.items() if not c.type.computed}
+        self.computed = {n: c for n, c in self.fields.items() if c.type.computed}
+        self.required = [n for n, c in self.inputs.items() if c.field.required]
+        self.defaults = {n: c.default for n, c in self.inputs.items() if c.default is not _MISSING}
+        self.formula_defaults = {
+            n for n, c in self.inputs.items() if c.field.has("default_formula")
+        }
+        #: field → (parse, read-only, blank value) of every input field, for the hot loop.
+        self._plan: dict[str, tuple[Converter, bool, Any]] = {
+            n: (c.parse, c.field.readonly, [] if c.field.type == "subtable" else None)
+            for n, c in self.inputs.items()
+        }
+
+    def parse(
+        self,
+        data: Mapping[str, Any],
+        *,
+        creating: bool,
+        source: str = "api",
+        pointer: str = "",
+        skip_required: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], list[FieldError]]:
+        """Stored values by field name (plus ``owner_id`` if given), and every problem found.
+
+        On create, defaults fill missing fields and every required field must have a value; on
+        update (partial) only the given keys are checked. Fields in ``skip_required`` (set by
+        the caller, e.g. a sub-table row's link to its parent) are not checked for presence.
+        """
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        privileged = source in PRIVILEGED_SOURCES
+        plan = self._plan
+        for key, raw in data.items():
+            step = plan.get(key)
+            if step is None:
+                if key == "owner_id":
+                    values[key] = None if raw is None else _parse_owner(raw, pointer, errors)
+                elif key not in IGNORED_INPUT:
+                    problem = (
+                        "is computed and cannot be set"
+                        if key in self.computed
+                        else ("is not a field of this entity")
+                    )
+                    errors.append(FieldError(f"{pointer}/{key}", problem, "unknown_field"))
+                continue
+            parse, readonly, blank = step
+            if readonly and not privileged:
+                errors.append(FieldError(f"{pointer}/{key}", "is read-only", "readonly"))
+                continue
+            if raw is None or raw == "" or raw == [] or raw == {}:
+                values[key] = blank
+                continue
+            try:
+                values[key] = parse(raw)
+            except InvalidValue as exc:
+                errors.append(FieldError(f"{pointer}/{key}", exc.message, exc.code))
+        if creating:
+            for key, default in self.defaults.items():
+                if key not in data:
+                    values[key] = default
+        for key in self.required:
+            if skip_required and key in skip_required:
+                continue
+            if creating and key in self.formula_defaults and key not in data:
+                continue
+            if key in values and not is_blank(values[key]):
+                continue
+            failed = any(e.pointer == f"{pointer}/{key}" for e in errors)
+            if not failed and (creating or key in data):
+                errors.append(FieldError(f"{pointer}/{key}", "is required", "required"))
+        return values, errors
+
+    def dump(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A JSON record from a table row (mapping of column names to stored values)."""
+        record: dict[str, Any] = {"id": row["id"]}
+        for name, compiled in self.fields.items():
+            if compiled.column is not None and compiled.column in row:
+                record[name] = compiled.dump(row[compiled.column])
+        for key in SYSTEM_COLUMNS[1:]:
+            if key in row:
+                value = row[key]
+                if key.endswith("_at") and value is not None:
+                    value = format_datetime(value)
+                record[key] = value
+        return record
+
+
+def _parse_owner(raw: Any, pointer: str, errors: list[FieldError]) -> int | None:
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+        return raw
+    errors.append(FieldError(f"{pointer}/owner_id", "must be a user id", "type"))
+    return None

@@ -1,0 +1,145 @@
+"""Entity documents → SQLAlchemy tables: real columns, system columns, indexes, junctions.
+
+``build_tables(app, registry)`` returns an :class:`EntityTables` per entity, all in one
+``MetaData``. Link fields get a ``<name>_id`` column with a foreign key and an index; many-links
+a junction table ``<app>_<entity>__<field>`` (``source_id``, ``target_id``). Declared indexes
+(``indexes`` of the entity, ``index``/``unique`` of a field) become indexes too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.engines.form.model import AppModel, Entity, Field
+from jimu.engines.form.naming import index_name, junction_name, table_name
+from jimu.engines.form.registry import FieldTypeRegistry
+from jimu.engines.form.sqltypes import BigId, UTCDateTime
+from jimu.engines.form.types.base import FieldContext
+
+
+@dataclass
+class EntityTables:
+    """The table of one entity and the junction tables of its many-links (by field name)."""
+
+    entity: Entity
+    table: sa.Table
+    junctions: dict[str, sa.Table] = field(default_factory=dict)
+    #: field name → column name for every field with a column (links: ``<name>_id``).
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+def system_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_by", sa.BigInteger(), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_by", sa.BigInteger(), nullable=True),
+        sa.Column("owner_id", sa.BigInteger(), nullable=True, index=False),
+        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("deleted_at", UTCDateTime(), nullable=True),
+    ]
+
+
+def field_column(
+    f: Field, ctx: FieldContext, registry: FieldTypeRegistry, *, foreign_keys: bool = True
+) -> sa.Column[Any] | None:
+    """The column of field ``f`` (with its link foreign key), or None if it has none."""
+    ftype = registry.get(f.type)
+    if not ftype.stores_column(f):
+        return None
+    args: list[Any] = []
+    if f.type == "link" and foreign_keys:
+        target = table_name(ctx.app.name, str(f.get("target")))
+        args.append(sa.ForeignKey(f"{target}.id", ondelete="SET NULL"))
+    return sa.Column(ftype.column_name(f), ftype.column_type(f, ctx), *args, nullable=True)
+
+
+def field_indexes(
+    f: Field, table: str, column: str, registry: FieldTypeRegistry
+) -> list[tuple[str, list[str], bool]]:
+    """(name, columns, unique) of the indexes a field asks for, declared or automatic."""
+    unique = f.unique or f.type == "autonumber"
+    if unique:
+        return [(index_name(table, [column], unique=True), [column], True)]
+    if f.indexed or f.type in ("link", "user", "department"):
+        return [(index_name(table, [column]), [column], False)]
+    return []
+
+
+def declared_indexes(
+    entity: Entity, table: str, columns: Mapping[str, str]
+) -> list[tuple[str, list[str], bool]]:
+    result = []
+    for spec in entity.indexes:
+        cols = [columns.get(str(name), str(name)) for name in spec.get("fields", [])]
+        unique = bool(spec.get("unique", False))
+        result.append((str(spec.get("name") or index_name(table, cols, unique)), cols, unique))
+    return result
+
+
+def build_entity_table(
+    app: AppModel,
+    entity: Entity,
+    registry: FieldTypeRegistry,
+    metadata: sa.MetaData,
+    *,
+    foreign_keys: bool = True,
+) -> EntityTables:
+    name = table_name(app.name, entity.name)
+    ctx = FieldContext(app, entity, registry)
+    columns: list[sa.Column[Any]] = [sa.Column("id", BigId, primary_key=True, autoincrement=True)]
+    column_names: dict[str, str] = {}
+    indexes: list[tuple[str, list[str], bool]] = []
+    for f in entity.fields:
+        column = field_column(f, ctx, registry, foreign_keys=foreign_keys)
+        if column is None:
+            continue
+        columns.append(column)
+        column_names[f.name] = column.name
+        indexes.extend(field_indexes(f, name, column.name, registry))
+    columns.extend(system_columns())
+    indexes.extend(declared_indexes(entity, name, column_names))
+    table = sa.Table(name, metadata, *columns)
+    seen: set[str] = set()
+    for index, cols, unique in indexes:
+        if index not in seen:
+            seen.add(index)
+            sa.Index(index, *(table.c[c] for c in cols), unique=unique)
+    result = EntityTables(entity, table, columns=column_names)
+    for f in entity.fields:
+        if f.type == "link" and f.get("many", False):
+            result.junctions[f.name] = junction_table(app, entity, f, metadata)
+    return result
+
+
+def junction_table(app: AppModel, entity: Entity, f: Field, metadata: sa.MetaData) -> sa.Table:
+    name = junction_name(app.name, entity.name, f.name)
+    source = table_name(app.name, entity.name)
+    target = table_name(app.name, str(f.get("target")))
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column(
+            "source_id", BigId, sa.ForeignKey(f"{source}.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column(
+            "target_id", BigId, sa.ForeignKey(f"{target}.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
+        sa.Index(index_name(name, ["target_id"]), "target_id"),
+    )
+
+
+def build_tables(
+    app: AppModel, registry: FieldTypeRegistry, metadata: sa.MetaData | None = None
+) -> dict[str, EntityTables]:
+    """The tables of every entity of ``app`` (in one MetaData, so foreign keys resolve)."""
+    metadata = metadata if metadata is not None else sa.MetaData()
+    return {
+        name: build_entity_table(app, entity, registry, metadata)
+        for name, entity in app.entities.items()
+    }

@@ -1,0 +1,205 @@
+"""Computed field types: autonumber, formula, lookup and rollup.
+
+They are stored as real columns (so they can be filtered, sorted and charted) and kept current
+by the record write path; users never write them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from jimu.engines.form.model import Field
+from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
+from jimu.engines.form.types.choice import BooleanType
+from jimu.engines.form.types.number import DecimalType, NumberType
+from jimu.engines.form.types.temporal import DateTimeType, DateType
+from jimu.engines.form.types.text import TextareaType
+
+NAME = "^[a-z][a-z0-9_]{0,62}$"
+
+#: The built-in type a formula result is stored and shown as.
+FORMULA_RESULTS: dict[str, FieldType] = {
+    "number": NumberType(),
+    "decimal": DecimalType(),
+    "text": TextareaType(),
+    "boolean": BooleanType(),
+    "date": DateType(),
+    "datetime": DateTimeType(),
+}
+ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
+
+
+class AutonumberType(FieldType):
+    name = "autonumber"
+    label: ClassVar = {"en": "Auto number", "zh": "自动编号"}
+    widget = "readonly"
+    params: ClassVar = {"pattern": {"type": "string", "pattern": r"\{0+\}"}}
+    required_params = ("pattern",)
+    computed = True
+
+    def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
+        return sa.String(64)
+
+    def value_schema(self, field: Field) -> dict[str, Any]:
+        return {"type": "string", "readOnly": True}
+
+    def check_field(self, field: Field, ctx: FieldContext) -> list[tuple[str, str]]:
+        from jimu.engines.form.autonumber import AutonumberPattern
+
+        try:
+            AutonumberPattern.parse(str(field.get("pattern", "")))
+        except ValueError as exc:
+            return [("/pattern", str(exc))]
+        return []
+
+
+class FormulaType(FieldType):
+    name = "formula"
+    label: ClassVar = {"en": "Formula", "zh": "公式"}
+    widget = "readonly"
+    params: ClassVar = {
+        "formula": {"type": "string", "minLength": 1},
+        "returns": {"enum": list(FORMULA_RESULTS)},
+        "scale": {"type": "integer", "minimum": 0, "maximum": 12},
+    }
+    required_params = ("formula",)
+    computed = True
+
+    def result_type(self, field: Field) -> FieldType:
+        return FORMULA_RESULTS[str(field.get("returns") or "number")]
+
+    def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
+        return self.result_type(field).column_type(field, ctx)
+
+    def parser(self, field: Field, ctx: FieldContext) -> Converter:
+        return self.result_type(field).parser(field, ctx)
+
+    def dumper(self, field: Field, ctx: FieldContext) -> Converter:
+        return self.result_type(field).dumper(field, ctx)
+
+    def value_schema(self, field: Field) -> dict[str, Any]:
+        return {**self.result_type(field).value_schema(field), "readOnly": True}
+
+
+def _target_of_link(field: Field, ctx: FieldContext) -> tuple[Field, str] | str:
+    """The link field of a lookup and its target entity, or a problem."""
+    link = ctx.entity.field(str(field.get("link")))
+    if link is None or link.type != "link" or link.get("many", False):
+        return f"{field.get('link')!r} must be a link field (to one record) of this entity"
+    target = str(link.get("target"))
+    if target not in ctx.app.entities:
+        return f"the link {link.name!r} points to no entity"
+    return link, target
+
+
+class LookupType(FieldType):
+    """A field of the record a link points to, copied and kept current."""
+
+    name = "lookup"
+    label: ClassVar = {"en": "Lookup", "zh": "引用字段"}
+    widget = "readonly"
+    params: ClassVar = {"link": {"type": "string", "pattern": NAME}, "field": {"type": "string"}}
+    required_params = ("link", "field")
+    computed = True
+
+    def source(self, field: Field, ctx: FieldContext) -> tuple[Field, FieldContext]:
+        found = _target_of_link(field, ctx)
+        if isinstance(found, str):
+            raise InvalidValue(found)
+        target = ctx.app.entity(found[1])
+        source = target.field(str(field.get("field")))
+        if source is None:
+            raise InvalidValue(f"{target.name!r} has no field {field.get('field')!r}")
+        return source, FieldContext(ctx.app, target, ctx.registry)
+
+    def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
+        source, source_ctx = self.source(field, ctx)
+        result: sa.types.TypeEngine[Any] = ctx.registry.get(source.type).column_type(
+            source, source_ctx
+        )
+        return result
+
+    def dumper(self, field: Field, ctx: FieldContext) -> Converter:
+        source, source_ctx = self.source(field, ctx)
+        result: Converter = ctx.registry.get(source.type).dumper(source, source_ctx)
+        return result
+
+    def check_field(self, field: Field, ctx: FieldContext) -> list[tuple[str, str]]:
+        found = _target_of_link(field, ctx)
+        if isinstance(found, str):
+            return [("/link", found)]
+        target = ctx.app.entity(found[1])
+        source = target.field(str(field.get("field")))
+        if source is None:
+            return [("/field", f"{target.name!r} has no field {field.get('field')!r}")]
+        source_type = ctx.registry.get(source.type)
+        if not source_type.stores_column(source) or source.type in ("lookup", "rollup"):
+            return [("/field", f"{target.name}.{source.name} cannot be looked up")]
+        return []
+
+
+class RollupType(FieldType):
+    """An aggregate (sum, count, min, max, avg) of the child rows linking to this record."""
+
+    name = "rollup"
+    label: ClassVar = {"en": "Rollup", "zh": "汇总"}
+    widget = "readonly"
+    params: ClassVar = {
+        "entity": {"type": "string", "pattern": NAME},
+        "link": {"type": "string", "pattern": NAME},
+        "field": {"type": "string", "pattern": NAME},
+        "function": {"enum": list(ROLLUP_FUNCTIONS)},
+        "filter": {"type": ["object", "null"]},
+    }
+    required_params = ("entity", "link", "function")
+    computed = True
+
+    def source(self, field: Field, ctx: FieldContext) -> tuple[Field, FieldContext] | None:
+        if field.get("function") == "count":
+            return None
+        child = ctx.app.entity(str(field.get("entity")))
+        source = child.field(str(field.get("field")))
+        if source is None:
+            raise InvalidValue(f"{child.name!r} has no field {field.get('field')!r}")
+        return source, FieldContext(ctx.app, child, ctx.registry)
+
+    def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
+        found = self.source(field, ctx)
+        if found is None:
+            return sa.BigInteger()
+        source, source_ctx = found
+        if field.get("function") == "avg" and source.type == "number":
+            return sa.Double()
+        result: sa.types.TypeEngine[Any] = ctx.registry.get(source.type).column_type(
+            source, source_ctx
+        )
+        return result
+
+    def dumper(self, field: Field, ctx: FieldContext) -> Converter:
+        found = self.source(field, ctx)
+        if found is None:
+            return int
+        source, source_ctx = found
+        result: Converter = ctx.registry.get(source.type).dumper(source, source_ctx)
+        return result
+
+    def check_field(self, field: Field, ctx: FieldContext) -> list[tuple[str, str]]:
+        child = ctx.app.entities.get(str(field.get("entity")))
+        if child is None:
+            return [("/entity", f"there is no entity {field.get('entity')!r} in this app")]
+        link = child.field(str(field.get("link")))
+        if link is None or link.type != "link" or link.get("target") != ctx.entity.name:
+            return [("/link", f"{child.name}.{field.get('link')} must link to this entity")]
+        if field.get("function") == "count":
+            return []
+        source = child.field(str(field.get("field")))
+        if source is None:
+            return [("/field", f"{child.name!r} has no field {field.get('field')!r}")]
+        numeric = ("number", "decimal", "money", "percent", "rating", "formula", "rollup")
+        if field.get("function") in ("sum", "avg") and source.type not in numeric:
+            return [("/field", f"{child.name}.{source.name} is not a number")]
+        if source.type == "rollup":
+            return [("/field", "a rollup cannot aggregate another rollup")]
+        return []

@@ -1,0 +1,195 @@
+"""Numeric field types: number, decimal, money, percent, rating.
+
+Decimal, money and percent are exact: they are stored as SQL ``NUMERIC(precision, scale)``,
+travel as JSON strings with exactly ``scale`` decimals, and refuse input with more decimals
+than the scale instead of rounding silently. A percent is stored as the number of percent
+(``12.5`` means 12.5 %).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from jimu.engines.form.model import Field
+from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
+
+_BOUNDS = {"min": {"type": ["number", "string"]}, "max": {"type": ["number", "string"]}}
+
+
+class NumberType(FieldType):
+    name = "number"
+    label: ClassVar = {"en": "Number", "zh": "数字"}
+    widget = "number"
+    params: ClassVar = {**_BOUNDS, "integer": {"type": "boolean"}}
+    ordered = True
+
+    def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
+        if field.get("integer"):
+            return sa.BigInteger()
+        return sa.Double()
+
+    def parser(self, field: Field, ctx: FieldContext) -> Converter:
+        integer = bool(field.get("integer"))
+
+        def parse(value: Any) -> int | float:
+            if isinstance(value, bool):
+                raise InvalidValue("must be a number", "type")
+            if isinstance(value, str):
+                text = value.strip().replace(",", "")
+                try:
+                    value = int(text) if integer and text.lstrip("+-").isdigit() else float(text)
+                except ValueError:
+                    raise InvalidValue("must be a number", "type") from None
+            if not isinstance(value, int | float) or not math.isfinite(value):
+                raise InvalidValue("must be a number", "type")
+            if integer:
+                if isinstance(value, float) and not value.is_integer():
+                    raise InvalidValue("must be a whole number", "type")
+                return int(value)
+            return float(value)
+
+        return parse
+
+    def dumper(self, field: Field, ctx: FieldContext) -> Converter:
+        def dump(value: Any) -> int | float:
+            if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+                return int(value)
+            return value  # type: ignore[no-any-return]
+
+        return dump
+
+    def value_schema(self, field: Field) -> dict[str, Any]:
+        return {"type": "integer" if field.get("integer") else "number"}
+
+
+def parse_decimal(value: Any, scale: int, precision: int) -> Decimal:
+    """``value`` (a JSON number or string) as a Decimal with ``scale`` decimals, exactly."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise InvalidValue("must be a number", "type")
+    text = value.strip().replace(",", "") if isinstance(value, str) else repr(value)
+    if isinstance(value, Decimal):
+        text = str(value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise InvalidValue("must be a number", "type") from None
+    if not number.is_finite():
+        raise InvalidValue("must be a number", "type")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -exponent > scale and number != number.quantize(Decimal(1).scaleb(-scale)):
+        raise InvalidValue(f"must have at most {scale} decimal places", "scale")
+    number = number.quantize(Decimal(1).scaleb(-scale))
+    if len(number.as_tuple().digits) > precision:
+        raise InvalidValue(f"must have at most {precision - scale} digits before the point")
+    return number
+
+
+class DecimalType(FieldType):
+    name = "decimal"
+    label: ClassVar = {"en": "Decimal", "zh": "小数"}
+    widget = "decimal"
+    params: ClassVar = {
+        **_BOUNDS,
+        "precision": {"type": "integer", "minimum": 1, "maximum": 38},
+        "scale": {"type": "integer", "minimum": 0, "maximum": 12},
+    }
+    ordered = True
+    default_precision = 18
+    default_scale = 2
+
+    def precision(self, field: Field) -> int:
+        return int(field.get("precision") or self.default_precision)
+
+    def scale(self, field: Field) -> int:
+        scale = field.get("scale")
+        return int(self.default_scale if scale is None else scale)
+
+    def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
+        return sa.Numeric(self.precision(field), self.scale(field), asdecimal=True)
+
+    def parser(self, field: Field, ctx: FieldContext) -> Converter:
+        scale, precision = self.scale(field), self.precision(field)
+
+        def parse(value: Any) -> Decimal:
+            return parse_decimal(value, scale, precision)
+
+        return parse
+
+    def dumper(self, field: Field, ctx: FieldContext) -> Converter:
+        quantum = Decimal(1).scaleb(-self.scale(field))
+
+        def dump(value: Any) -> str:
+            return str(Decimal(value).quantize(quantum))
+
+        return dump
+
+    def value_schema(self, field: Field) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+
+    def check_field(self, field: Field, ctx: FieldContext) -> list[tuple[str, str]]:
+        if self.scale(field) > self.precision(field):
+            return [("/scale", "the scale must not be larger than the precision")]
+        return []
+
+
+class MoneyType(DecimalType):
+    name = "money"
+    label: ClassVar = {"en": "Money", "zh": "金额"}
+    widget = "money"
+    params: ClassVar = {
+        **DecimalType.params,
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    }
+
+    def value_schema(self, field: Field) -> dict[str, Any]:
+        schema = super().value_schema(field)
+        schema["description"] = f"amount in {field.get('currency', 'CNY')}"
+        return schema
+
+
+class PercentType(DecimalType):
+    name = "percent"
+    label: ClassVar = {"en": "Percent", "zh": "百分比"}
+    widget = "percent"
+    default_precision = 9
+
+    def parser(self, field: Field, ctx: FieldContext) -> Converter:
+        inner = super().parser(field, ctx)
+
+        def parse(value: Any) -> Decimal:
+            if isinstance(value, str) and value.strip().endswith("%"):
+                value = value.strip()[:-1]
+            result: Decimal = inner(value)
+            return result
+
+        return parse
+
+
+class RatingType(FieldType):
+    name = "rating"
+    label: ClassVar = {"en": "Rating", "zh": "评分"}
+    widget = "rating"
+    params: ClassVar = {"max": {"type": "integer", "minimum": 1, "maximum": 10}}
+
+    def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
+        return sa.SmallInteger()
+
+    def parser(self, field: Field, ctx: FieldContext) -> Converter:
+        top = int(field.get("max") or 5)
+
+        def parse(value: Any) -> int:
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value.strip())
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+                raise InvalidValue(f"must be a whole number from 0 to {top}", "range")
+            return value
+
+        return parse
+
+    def value_schema(self, field: Field) -> dict[str, Any]:
+        return {"type": "integer", "minimum": 0, "maximum": int(field.get("max") or 5)}

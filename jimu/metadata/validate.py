@@ -1,0 +1,195 @@
+"""Validation of documents: JSON Schema, then the checks a schema cannot express.
+
+Every function returns *all* problems as :class:`~jimu.errors.FieldError` with a JSON pointer;
+``raise_if_errors`` turns a non-empty list into one :class:`~jimu.errors.ValidationFailed`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+
+from jimu.engines.form.codec import compile_field
+from jimu.engines.form.formulas import formula_problem
+from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
+from jimu.engines.form.registry import FieldTypeRegistry, default_registry
+from jimu.engines.form.types.base import FieldContext, InvalidValue
+from jimu.errors import FieldError, ValidationFailed
+from jimu.metadata.paths import document_path
+from jimu.metadata.pointers import pointer, with_file
+from jimu.metadata.schemas import KINDS, document_schema
+
+
+@lru_cache(maxsize=32)
+def _validator(kind: str, registry: FieldTypeRegistry) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(document_schema(kind, registry))
+
+
+def _schema_errors(error: jsonschema.ValidationError) -> list[FieldError]:
+    path = list(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
+        missing = [k for k in required if k not in error.instance]
+        return [FieldError(pointer([*path, k]), "is required", "required") for k in missing]
+    if error.validator in ("unevaluatedProperties", "additionalProperties"):
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = (
+            [k for k in error.instance if k not in allowed]
+            if isinstance(error.instance, dict)
+            else []
+        )
+        found = re.findall(r"'([^']+)'", error.message)
+        keys = [k for k in extra if k in found] or found or extra
+        return [FieldError(pointer([*path, k]), "is not allowed here", "unknown_key") for k in keys]
+    if error.validator == "enum" and path and path[-1] == "type":
+        return [FieldError(pointer(path), f"unknown field type {error.instance!r}", "enum")]
+    return [FieldError(pointer(path), error.message, str(error.validator))]
+
+
+def schema_errors(
+    document: Mapping[str, Any], registry: FieldTypeRegistry | None = None
+) -> list[FieldError]:
+    """Problems of ``document`` against the JSON Schema of its kind."""
+    kind = document.get("kind")
+    if kind not in KINDS:
+        return [FieldError("/kind", f"must be one of: {', '.join(KINDS)}", "enum")]
+    validator = _validator(str(kind), registry or default_registry())
+    errors: list[FieldError] = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+        if error.validator in ("if", "allOf"):
+            continue
+        for fe in _schema_errors(error):
+            if fe not in errors:
+                errors.append(fe)
+    return errors
+
+
+def entity_errors(entity: Mapping[str, Any], registry: FieldTypeRegistry) -> list[FieldError]:
+    """Checks within one entity document (assumed schema-valid)."""
+    errors: list[FieldError] = []
+    names: dict[str, int] = {}
+    columns: set[str] = set()
+    for i, spec in enumerate(entity.get("fields", [])):
+        name = spec["name"]
+        at = f"/fields/{i}"
+        if name in names:
+            errors.append(FieldError(f"{at}/name", f"duplicates field {names[name]}", "duplicate"))
+        names.setdefault(name, i)
+        if name in SYSTEM_COLUMNS:
+            errors.append(FieldError(f"{at}/name", f"{name!r} is a system column", "reserved"))
+        ftype = registry.get(spec["type"])
+        column = ftype.column_name(Field(spec))
+        if ftype.stores_column(Field(spec)):
+            if column in columns or (column != name and column in names):
+                errors.append(FieldError(f"{at}/name", f"column {column!r} is taken", "duplicate"))
+            columns.add(column)
+        if "pattern" in spec and spec["type"] != "autonumber":
+            try:
+                re.compile(spec["pattern"])
+            except re.error as exc:
+                errors.append(FieldError(f"{at}/pattern", f"is not a valid regex: {exc}"))
+        for key in ("formula", "default_formula"):
+            if key in spec:
+                problem = formula_problem(str(spec[key]))
+                if problem:
+                    errors.append(FieldError(f"{at}/{key}", problem, "formula"))
+    title = entity.get("title_field")
+    if title and title not in names:
+        errors.append(FieldError("/title_field", f"there is no field {title!r}", "reference"))
+    known = set(names) | set(SYSTEM_COLUMNS) | columns
+    for i, index in enumerate(entity.get("indexes", [])):
+        for j, name in enumerate(index.get("fields", [])):
+            if name not in known:
+                errors.append(FieldError(f"/indexes/{i}/fields/{j}", f"no field {name!r}"))
+    return errors
+
+
+def field_errors_in_app(
+    app: AppModel, entity: Entity, registry: FieldTypeRegistry
+) -> list[FieldError]:
+    """Checks that need the other entities: link targets, lookups, rollups, defaults."""
+    errors: list[FieldError] = []
+    ctx = FieldContext(app, entity, registry)
+    for i, f in enumerate(entity.fields):
+        if f.type not in registry:
+            continue
+        for suffix, message in registry.get(f.type).check_field(f, ctx):
+            errors.append(FieldError(f"/fields/{i}{suffix}", message, "reference"))
+        try:
+            compile_field(f, ctx, registry)
+        except InvalidValue as exc:
+            key = "default" if f.has("default") else "min"
+            errors.append(FieldError(f"/fields/{i}/{key}", exc.message, exc.code))
+        except re.error:
+            continue  # an invalid pattern is reported by entity_errors
+    return errors
+
+
+def form_errors(form: Mapping[str, Any], app: AppModel) -> list[FieldError]:
+    entity = app.entities.get(str(form.get("entity")))
+    if entity is None:
+        return [FieldError("/entity", f"there is no entity {form.get('entity')!r}", "reference")]
+    errors = []
+    for i, section in enumerate(form.get("sections", [])):
+        for j, name in enumerate(section.get("fields", [])):
+            if entity.field(name) is None:
+                errors.append(
+                    FieldError(f"/sections/{i}/fields/{j}", f"no field {name!r}", "reference")
+                )
+    return errors
+
+
+def app_errors(app_doc: Mapping[str, Any], app: AppModel) -> list[FieldError]:
+    errors = []
+    for i, name in enumerate(app_doc.get("menu", [])):
+        if name not in app.entities:
+            errors.append(FieldError(f"/menu/{i}", f"there is no entity {name!r}", "reference"))
+    return errors
+
+
+def validate_app_documents(
+    documents: Iterable[Mapping[str, Any]],
+    registry: FieldTypeRegistry | None = None,
+    files: Mapping[int, str] | None = None,
+) -> list[FieldError]:
+    """Every problem of a set of documents of one app, each pointer prefixed with its file.
+
+    ``files`` maps a document's position to the file it came from; by default the file is the
+    document's place in an app folder (``entities/lead.json``).
+    """
+    registry = registry or default_registry()
+    docs = list(documents)
+    file_of = [(files or {}).get(i) or document_path(doc) for i, doc in enumerate(docs)]
+    errors: list[FieldError] = []
+    valid: list[tuple[str, Mapping[str, Any]]] = []
+    for file, doc in zip(file_of, docs, strict=True):
+        problems = schema_errors(doc, registry)
+        if not problems:
+            valid.append((file, doc))
+            if doc.get("kind") == "entity":
+                problems = entity_errors(doc, registry)
+        errors.extend(FieldError(with_file(file, e.pointer), e.message, e.code) for e in problems)
+    app_doc = next((d for _, d in valid if d.get("kind") == "app"), None)
+    entities = [d for _, d in valid if d.get("kind") == "entity"]
+    app = AppModel.from_documents(str((app_doc or {}).get("name", "app")), entities, app_doc)
+    for file, doc in valid:
+        problems = []
+        if doc.get("kind") == "entity":
+            problems = field_errors_in_app(app, app.entity(str(doc["name"])), registry)
+        elif doc.get("kind") == "form":
+            problems = form_errors(doc, app)
+        elif doc.get("kind") == "app":
+            problems = app_errors(doc, app)
+        errors.extend(FieldError(with_file(file, e.pointer), e.message, e.code) for e in problems)
+    return errors
+
+
+def raise_if_errors(
+    errors: list[FieldError], message: str = "The documents are not valid."
+) -> None:
+    if errors:
+        raise ValidationFailed(message, errors)

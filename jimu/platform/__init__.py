@@ -1,0 +1,1 @@
+"""The platform: FastAPI app, settings, database, auth, API routers, CLI."""

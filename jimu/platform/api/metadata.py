@@ -1,0 +1,232 @@
+"""``/api/apps/...`` documents and ``/api/schemas``: the metadata store over HTTP.
+
+Reading needs a signed-in user; saving drafts, publishing and rolling back need an
+administrator. Every document kind's JSON Schema is public at ``/api/schemas/{kind}``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel, Field
+
+from jimu.errors import NotFound
+from jimu.metadata.schemas import KINDS, document_schema
+from jimu.platform import metadata_store as store
+from jimu.platform.auth.dependencies import AdminUser, CurrentUser
+from jimu.platform.db import begin_write
+from jimu.platform.dependencies import PlatformDep
+
+router = APIRouter(tags=["metadata"])
+DOCS = "/api/apps/{app}/documents/{kind}/{name}"
+
+
+class DocumentOut(BaseModel):
+    app: str
+    kind: str
+    name: str
+    version: int
+    status: str
+    body: dict[str, Any]
+    checksum: str
+    created_at: datetime
+    created_by: int | None
+    comment: str | None
+
+    @classmethod
+    def of(cls, doc: Any) -> DocumentOut:
+        return cls(**{name: getattr(doc, name) for name in cls.model_fields})
+
+
+class PublishRequest(BaseModel):
+    kind: str | None = Field(default=None, description="only documents of this kind")
+    name: str | None = Field(default=None, description="only the document of this name")
+    renames: dict[str, dict[str, str]] | None = Field(
+        default=None, description="entity -> {old field: new field}, keeping the data"
+    )
+
+
+class PublishedDocument(BaseModel):
+    kind: str
+    name: str
+    version: int
+
+
+class PublishOut(BaseModel):
+    dry_run: bool
+    documents: list[PublishedDocument]
+    steps: list[str]
+    sql: list[str]
+
+
+class RollbackRequest(BaseModel):
+    version: int = Field(ge=1)
+
+
+@router.get("/api/schemas", tags=["metadata"])
+def list_schemas() -> dict[str, str]:
+    """The document kinds and where their JSON Schemas are."""
+    return {kind: f"/api/schemas/{kind}" for kind in KINDS}
+
+
+@router.get("/api/schemas/{kind}")
+def get_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema that documents of ``kind`` must satisfy."""
+    if kind not in KINDS:
+        raise NotFound(f"There is no document kind {kind!r}; kinds: {', '.join(KINDS)}.")
+    return document_schema(kind)
+
+
+@router.get("/api/apps")
+def list_apps(_: CurrentUser, platform: PlatformDep) -> list[str]:
+    """Names of the apps that have documents."""
+    with platform.engine.connect() as conn:
+        return store.apps(conn)
+
+
+@router.get("/api/apps/{app}/documents")
+def list_documents(
+    app: str,
+    _: CurrentUser,
+    platform: PlatformDep,
+    kind: Annotated[str | None, Query()] = None,
+) -> list[DocumentOut]:
+    """The newest version of each document of the app."""
+    with platform.engine.connect() as conn:
+        return [DocumentOut.of(doc) for doc in store.list_documents(conn, app, kind)]
+
+
+@router.get(DOCS)
+def get_document(
+    app: str,
+    kind: str,
+    name: str,
+    _: CurrentUser,
+    platform: PlatformDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> DocumentOut:
+    """One version (default: the newest draft, else the published one)."""
+    with platform.engine.connect() as conn:
+        return DocumentOut.of(store.get(conn, app, kind, name, version))
+
+
+@router.put(DOCS)
+def save_draft(
+    app: str,
+    kind: str,
+    name: str,
+    body: dict[str, Any],
+    admin: AdminUser,
+    platform: PlatformDep,
+    comment: Annotated[str | None, Query(max_length=1000)] = None,
+) -> DocumentOut:
+    """Store ``body`` as a new draft version; every schema error is reported at once."""
+    with begin_write(platform.engine) as conn:
+        doc = store.save_draft(conn, app, kind, name, body, actor_id=admin.id, comment=comment)
+        return DocumentOut.of(doc)
+
+
+@router.get(DOCS + "/versions")
+def document_versions(
+    app: str, kind: str, name: str, _: CurrentUser, platform: PlatformDep
+) -> list[DocumentOut]:
+    with platform.engine.connect() as conn:
+        return [DocumentOut.of(doc) for doc in store.versions(conn, app, kind, name)]
+
+
+@router.get(DOCS + "/diff")
+def document_diff(
+    app: str,
+    kind: str,
+    name: str,
+    _: CurrentUser,
+    platform: PlatformDep,
+    from_version: Annotated[int, Query(alias="from", ge=1)],
+    to_version: Annotated[int, Query(alias="to", ge=1)],
+) -> list[Any]:
+    with platform.engine.connect() as conn:
+        changes = store.diff(conn, app, kind, name, from_version, to_version)
+    return list(jsonable_encoder(changes))
+
+
+@router.post(DOCS + "/rollback", status_code=status.HTTP_201_CREATED)
+def rollback_document(
+    app: str,
+    kind: str,
+    name: str,
+    body: RollbackRequest,
+    admin: AdminUser,
+    platform: PlatformDep,
+) -> DocumentOut:
+    """Publish the body of an earlier version again, as a new version."""
+    with begin_write(platform.engine) as conn:
+        doc = store.rollback(conn, app, kind, name, body.version, actor_id=admin.id)
+        return DocumentOut.of(doc)
+
+
+@router.post("/api/apps/{app}/publish")
+def publish_app(
+    app: str,
+    admin: AdminUser,
+    platform: PlatformDep,
+    body: PublishRequest | None = None,
+    dry_run: Annotated[bool, Query(description="only show the plan and its DDL")] = False,
+) -> PublishOut:
+    """Publish the app's drafts (or one kind / document), running the schema changes."""
+    request = body or PublishRequest()
+    with begin_write(platform.engine) as conn:
+        if dry_run:
+            plan = store.plan_publish(conn, app, request.kind, request.name, request.renames)
+        else:
+            plan = store.publish(
+                conn, app, request.kind, request.name, admin.id, renames=request.renames
+            )
+    if not dry_run:
+        platform.apps.forget(app)
+    return PublishOut.model_validate({"dry_run": dry_run, **plan.as_dict()})
+
+
+class ArchivedColumnOut(BaseModel):
+    app: str
+    entity: str
+    field: str
+    column_name: str
+    archived_at: datetime
+    definition: dict[str, Any]
+
+
+ARCHIVE = "/api/apps/{app}/entities/{entity}/archived-columns"
+
+
+@router.get(ARCHIVE)
+def list_archived_columns(
+    app: str, entity: str, _: CurrentUser, platform: PlatformDep
+) -> list[ArchivedColumnOut]:
+    """Columns of removed fields, kept with their data (restorable until purged)."""
+    with platform.engine.connect() as conn:
+        rows = store.archived_columns(conn, app, entity)
+    return [ArchivedColumnOut.model_validate(row) for row in rows]
+
+
+@router.post(ARCHIVE + "/{column_name}/restore")
+def restore_archived_column(
+    app: str, entity: str, column_name: str, admin: AdminUser, platform: PlatformDep
+) -> PublishOut:
+    """Add the removed field back with its data (published at once)."""
+    with begin_write(platform.engine) as conn:
+        plan = store.restore_archived(conn, app, entity, column_name, admin.id)
+    platform.apps.forget(app)
+    return PublishOut.model_validate({"dry_run": False, **plan.as_dict()})
+
+
+@router.delete(ARCHIVE + "/{column_name}", status_code=status.HTTP_204_NO_CONTENT)
+def purge_archived_column(
+    app: str, entity: str, column_name: str, _: AdminUser, platform: PlatformDep
+) -> Response:
+    """Drop the archived column and its data for good."""
+    with begin_write(platform.engine) as conn:
+        store.purge_archived(conn, app, entity, column_name)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,91 @@
+"""Pydantic models of the auth and user API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jimu.platform.models import ApiToken, User
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    is_admin: bool
+    is_active: bool
+    language: str
+    time_zone: str
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls.model_validate(user)
+
+
+class MeOut(BaseModel):
+    user: UserOut
+    csrf_token: str | None = Field(
+        description="Send it as X-CSRF-Token with unsafe requests authenticated by the cookie."
+    )
+
+
+class TokenRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    expires_at: datetime | None = None
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, row: ApiToken) -> TokenOut:
+        return cls(
+            id=row.id,
+            name=row.name,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+        )
+
+
+class IssuedTokenOut(TokenOut):
+    token: str = Field(description="The secret; shown only this once.")
+
+
+class UserCreate(BaseModel):
+    username: str
+    password: str
+    display_name: str = ""
+    email: str | None = None
+    is_admin: bool = False
+    language: str = "en"
+
+
+class UserUpdate(BaseModel):
+    """Changes an administrator makes to a user; only the keys given change."""
+
+    display_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    is_admin: bool | None = None
+    is_active: bool | None = None
+    language: str | None = None
+    time_zone: str | None = Field(default=None, max_length=64)
+    password: str | None = None
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str

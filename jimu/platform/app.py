@@ -1,0 +1,63 @@
+"""The FastAPI application factory.
+
+``create_app(settings)`` wires the JSON API (``/api/...``), the problem+json error handlers,
+the per-entity OpenAPI document and, when present, the server-rendered pages: the module
+``jimu.platform.pages`` may expose ``install(app)`` (called with the app, e.g. to mount static
+files and include routers) and/or ``router`` (an ``APIRouter`` that is included).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from jimu import __version__
+from jimu.platform.api import auth, health, metadata, record_files, records, users
+from jimu.platform.openapi import install_entity_openapi
+from jimu.platform.problems import install_problem_handlers
+from jimu.platform.settings import Settings
+from jimu.platform.state import Platform
+
+PAGES_MODULE = "jimu.platform.pages"
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+    """A Jimu web application on the database of ``settings`` (or of ``platform``)."""
+    if platform is None:
+        platform = Platform.from_settings(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        platform.engine.dispose()
+
+    app = FastAPI(
+        title="Jimu",
+        version=__version__,
+        description="The Jimu API: metadata documents, records of published entities, users.",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    install_problem_handlers(app)
+    # record_files first: its /records/export must win over /records/{record_id}.
+    for module in (health, auth, users, metadata, record_files, records):
+        app.include_router(module.router)
+    install_entity_openapi(app)
+    _install_pages(app)
+    return app
+
+
+def _install_pages(app: FastAPI) -> None:
+    if importlib.util.find_spec(PAGES_MODULE) is None:
+        return
+    pages = importlib.import_module(PAGES_MODULE)
+    install = getattr(pages, "install", None)
+    if callable(install):
+        install(app)
+    router = getattr(pages, "router", None)
+    if router is not None:
+        app.include_router(router)

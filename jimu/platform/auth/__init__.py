@@ -1,0 +1,1 @@
+"""Users, passwords, browser sessions, CSRF tokens and personal API tokens."""

@@ -1,0 +1,33 @@
+"""``jimu serve``: upgrade the database, then serve the app with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from jimu.platform.app import create_app
+from jimu.platform.cli.context import open_platform
+from jimu.platform.settings import Settings
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="run the web server")
+    add_address_options(serve)
+    serve.set_defaults(handler=run_serve)
+
+
+def add_address_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to listen on (default: JIMU_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: JIMU_PORT or 8000)")
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    platform = open_platform(settings)
+    app = create_app(platform=platform)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    serve(settings, args.host, args.port)
+    return 0

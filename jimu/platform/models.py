@@ -1,0 +1,175 @@
+"""SQLAlchemy 2 models of the platform's own tables (see the contract in docs/architecture).
+
+Entity tables (``<app>_<entity>``) are not here: the form engine builds them from entity
+documents. Everything here is migrated by Alembic (``migrations/``); a test checks that the
+migrations produce exactly these models.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: JSON everywhere, stored as JSONB on PostgreSQL.
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+#: A 64-bit id that is still SQLite's auto-incrementing rowid alias.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+#: Timestamps are timezone-aware UTC (SQLite stores them without the offset).
+Timestamp = sa.DateTime(timezone=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+        datetime: Timestamp,
+    }
+
+
+class User(Base):
+    __tablename__ = "jimu_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(150), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A personal API token; only the sha256 hex digest of the secret is stored."""
+
+    __tablename__ = "jimu_api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("jimu_user.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class Session(Base):
+    """A browser session; ``id`` is the sha256 hex digest of the cookie's token."""
+
+    __tablename__ = "jimu_session"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("jimu_user.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+
+
+class Document(Base):
+    """One version of one metadata document (app, entity, form, flow, rule, report, dashboard)."""
+
+    __tablename__ = "jimu_document"
+    __table_args__ = (sa.UniqueConstraint("app", "kind", "name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(63))
+    version: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(16))  # draft / published / superseded
+    body: Mapped[dict[str, Any]] = mapped_column()
+    checksum: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column()
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class RecordHistory(Base):
+    """One changed field of one record write; the fields of one write share ``change_id``."""
+
+    __tablename__ = "jimu_record_history"
+    __table_args__ = (sa.Index("ix_jimu_record_history_record", "app", "entity", "record_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    entity: Mapped[str] = mapped_column(sa.String(63))
+    record_id: Mapped[int] = mapped_column(sa.BigInteger)
+    version: Mapped[int] = mapped_column()
+    field: Mapped[str] = mapped_column(sa.String(63))
+    old_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    actor_id: Mapped[int | None] = mapped_column()
+    source: Mapped[str] = mapped_column(sa.String(16))  # ui/api/import/rule/process/system
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    change_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+
+
+class Outbox(Base):
+    """One record event, written in the record's transaction, consumed by the workers."""
+
+    __tablename__ = "jimu_outbox"
+    __table_args__ = (sa.Index("ix_jimu_outbox_pending", "processed_at", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    entity: Mapped[str] = mapped_column(sa.String(63))
+    record_id: Mapped[int] = mapped_column(sa.BigInteger)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # created/updated/deleted/restored/purged
+    changed_fields: Mapped[list[Any]] = mapped_column(default=list)
+    actor_id: Mapped[int | None] = mapped_column()
+    source: Mapped[str] = mapped_column(sa.String(16))
+    caused_by: Mapped[int | None] = mapped_column(sa.BigInteger)
+    depth: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column()
+
+
+class Autonumber(Base):
+    """The next counter value of one autonumber field in one period (``"202611"``, ``""``)."""
+
+    __tablename__ = "jimu_autonumber"
+
+    app: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    entity: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    field: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    period: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    next_value: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class ArchivedColumn(Base):
+    """A removed field's column, renamed to ``_archived_<field>_<n>`` instead of dropped."""
+
+    __tablename__ = "jimu_archived_column"
+
+    app: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    entity: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    column_name: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    field: Mapped[str] = mapped_column(sa.String(63))
+    archived_at: Mapped[datetime] = mapped_column(default=utcnow)
+    definition: Mapped[dict[str, Any]] = mapped_column()
+
+
+metadata = Base.metadata

@@ -1,0 +1,225 @@
+"""The OpenAPI document, with every published entity described by its real fields.
+
+FastAPI's generated document describes the generic routes (``/api/apps/{app}/entities/
+{entity}/records``). On top of it, for each published app, this adds a component schema per
+entity (record, create body, update body; see ``entity_schemas``) and concrete paths such as
+``/api/apps/marketing/entities/lead/records`` that use them. The document is rebuilt when an
+app's published revision changes, so a publish shows up without a restart.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from jimu.engines.form.model import AppModel, Entity
+from jimu.engines.form.registry import default_registry
+from jimu.platform import metadata_store as store
+from jimu.platform.entity_schemas import component_name, entity_components
+from jimu.platform.models import Document
+from jimu.platform.problems import PROBLEM_SCHEMA
+from jimu.platform.state import Platform
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+ERROR_STATUSES = {
+    "401": "Not signed in, or a bad API token",
+    "403": "Not allowed (or a missing CSRF token)",
+    "404": "No such app, entity or record",
+    "409": "Stale version (the body's `current` is the record now) or a taken unique value",
+    "422": "Invalid input; `errors` lists every problem with a JSON pointer",
+}
+
+
+def published_apps(conn: sa.Connection) -> list[str]:
+    query = (
+        sa.select(Document.app)
+        .where(Document.kind == "app", Document.status == "published")
+        .distinct()
+        .order_by(Document.app)
+    )
+    return list(conn.scalars(query))
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _errors(*statuses: str) -> dict[str, Any]:
+    return {
+        status: {
+            "description": ERROR_STATUSES[status],
+            "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+        }
+        for status in statuses
+    }
+
+
+def _page_schema(record: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref(record)},
+            "next_cursor": {"type": ["string", "null"]},
+            "total": {"type": ["integer", "null"]},
+        },
+        "required": ["items"],
+    }
+
+
+LIST_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "filter", "in": "query", "schema": {"type": "string"},
+     "description": 'JsonLogic condition as JSON, e.g. {"==": [{"var": "status"}, "new"]}'},
+    {"name": "sort", "in": "query", "schema": {"type": "string"},
+     "description": "Comma-separated fields, '-' for descending: -amount,name"},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+     "maximum": 1000, "default": 50}},
+    {"name": "cursor", "in": "query", "schema": {"type": "string"},
+     "description": "next_cursor of the previous page"},
+    {"name": "fields", "in": "query", "schema": {"type": "string"},
+     "description": "Comma-separated fields to return (id and version always come)"},
+    {"name": "count", "in": "query", "schema": {"type": "boolean", "default": False}},
+]  # fmt: skip
+ID_PARAMETER = {"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "schema": {"type": "string"},
+    "description": 'The ETag you read (W/"<version>"); or send "version" in the body',
+}
+
+
+def entity_paths(app: AppModel, entity: Entity) -> dict[str, dict[str, Any]]:
+    record = component_name(app.name, entity.name)
+    create = component_name(app.name, entity.name, "create")
+    update = component_name(app.name, entity.name, "update")
+    label = entity.label.get("en", entity.name)
+    tag = f"{app.name}: {label}"
+    base = f"/api/apps/{app.name}/entities/{entity.name}/records"
+    one = {"200": {"description": label, "content": _json(_ref(record))}}
+    return {
+        base: {
+            "get": {
+                "tags": [tag],
+                "summary": f"List {label} records",
+                "operationId": f"list_{app.name}_{entity.name}",
+                "parameters": LIST_PARAMETERS,
+                "responses": {
+                    "200": {"description": "One page", "content": _json(_page_schema(record))},
+                    **_errors("401", "404", "422"),
+                },
+            },
+            "post": {
+                "tags": [tag],
+                "summary": f"Create a {label}",
+                "operationId": f"create_{app.name}_{entity.name}",
+                "requestBody": {"required": True, "content": _json(_ref(create))},
+                "responses": {
+                    "201": {"description": "Created", "content": _json(_ref(record))},
+                    **_errors("401", "403", "409", "422"),
+                },
+            },
+        },
+        base + "/{record_id}": {
+            "parameters": [ID_PARAMETER],
+            "get": {
+                "tags": [tag],
+                "summary": f"Read a {label}",
+                "operationId": f"get_{app.name}_{entity.name}",
+                "responses": {**one, **_errors("401", "404")},
+            },
+            "patch": {
+                "tags": [tag],
+                "summary": f"Change a {label} (only the fields given)",
+                "operationId": f"update_{app.name}_{entity.name}",
+                "parameters": [IF_MATCH],
+                "requestBody": {"required": True, "content": _json(_ref(update))},
+                "responses": {**one, **_errors("401", "403", "404", "409", "422")},
+            },
+            "delete": {
+                "tags": [tag],
+                "summary": f"Move a {label} to the recycle bin",
+                "operationId": f"delete_{app.name}_{entity.name}",
+                "responses": {**one, **_errors("401", "403", "404")},
+            },
+        },
+    }
+
+
+def add_problem_responses(document: dict[str, Any]) -> None:
+    """Every generated API operation may answer a problem (4XX), described once."""
+    problem = {
+        "description": "An error (application/problem+json)",
+        "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+    }
+    for path, operations in document.get("paths", {}).items():
+        if not path.startswith("/api"):
+            continue
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].pop("422", None)
+                operation["responses"].setdefault("4XX", problem)
+
+
+def add_app(document: dict[str, Any], app: AppModel) -> None:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(entity_components(app, default_registry()))
+    paths = document.setdefault("paths", {})
+    for entity in app.entities.values():
+        paths.update(entity_paths(app, entity))
+
+
+class EntityOpenAPI:
+    """``app.openapi``: the generated document plus the published entities, cached."""
+
+    def __init__(self, app: FastAPI, platform: Platform) -> None:
+        self._app = app
+        self._platform = platform
+        self._lock = threading.Lock()
+        self._base: dict[str, Any] | None = None
+        self._cached: tuple[tuple[tuple[str, str], ...], dict[str, Any]] | None = None
+
+    def base(self) -> dict[str, Any]:
+        if self._base is None:
+            app = self._app
+            self._base = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            schemas = self._base.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = PROBLEM_SCHEMA
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+            add_problem_responses(self._base)
+        return self._base
+
+    def __call__(self) -> dict[str, Any]:
+        with self._platform.engine.connect() as conn:
+            apps = published_apps(conn)
+            key = tuple((app, store.app_revision(conn, app)) for app in apps)
+            with self._lock:
+                if self._cached is not None and self._cached[0] == key:
+                    return self._cached[1]
+            document = copy.deepcopy(self.base())
+            for app in apps:
+                add_app(document, store.load_app(conn, app))
+        with self._lock:
+            self._cached = (key, document)
+        return document
+
+
+def install_entity_openapi(app: FastAPI) -> None:
+    platform: Platform = app.state.platform
+    openapi: Callable[[], dict[str, Any]] = EntityOpenAPI(app, platform)
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,111 @@
+"""``.../{id}``: the record page with its history; delete to and restore from the recycle bin."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from jimu.errors import PermissionDenied
+from jimu.platform.db import begin_write
+from jimu.platform.dependencies import PlatformDep
+from jimu.platform.pages.auth_routes import safe_next
+from jimu.platform.pages.forms import PostedForm
+from jimu.platform.pages.history import group_changes
+from jimu.platform.pages.layout import form_sections
+from jimu.platform.pages.record_form_routes import ui_context
+from jimu.platform.pages.references import collect_references
+from jimu.platform.pages.rendering import Crumb, Notice, render
+from jimu.platform.pages.scope import EntityScope
+from jimu.platform.pages.viewer import SignedIn
+
+router = APIRouter()
+
+
+@router.get("/apps/{app}/{entity}/{record_id:int}", response_class=HTMLResponse)
+def record_page(
+    request: Request,
+    app: str,
+    entity: str,
+    record_id: int,
+    viewer: SignedIn,
+    platform: PlatformDep,
+) -> HTMLResponse:
+    with platform.engine.connect() as conn:
+        scope = EntityScope.open(platform, conn, viewer, app, entity)
+        record = scope.records.get(conn, scope.name, record_id, include_deleted=True)
+        changes = group_changes(scope.records.history(conn, scope.name, record_id), scope.fields)
+        changed_values = [
+            {c.name: getattr(c, side) for c in change.fields}
+            for change in changes
+            for side in ("old", "new")
+        ]
+        refs = collect_references(
+            conn,
+            scope.records,
+            scope.model,
+            scope.fields,
+            [record, *changed_values],
+            extra_user_ids=[c.actor_id for c in changes if isinstance(c.actor_id, int)],
+        )
+        sections = form_sections(scope.form_document(conn), scope.fields, viewer)
+    refs.files_url = f"{scope.record_url(record_id)}/files"
+    title = scope.title(record)
+    notice = None
+    if record.get("deleted_at"):
+        notice = Notice("warning", viewer.t("record.deleted_notice"))
+    return render(
+        request,
+        viewer,
+        "records/page.html",
+        crumbs=scope.crumbs(Crumb(title)),
+        nav=scope.nav(),
+        notice=notice,
+        scope=scope,
+        record=record,
+        title=title,
+        sections=sections,
+        changes=changes,
+        refs=refs,
+        deleted=bool(record.get("deleted_at")),
+    )
+
+
+@router.post("/apps/{app}/{entity}/{record_id:int}/delete")
+def delete_record(
+    app: str, entity: str, record_id: int, viewer: SignedIn, platform: PlatformDep
+) -> Response:
+    with begin_write(platform.engine) as conn:
+        scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.records.delete(conn, scope.name, record_id, ui_context(viewer))
+    return RedirectResponse(f"{scope.url}?notice=deleted", status_code=303)
+
+
+@router.post("/apps/{app}/{entity}/{record_id:int}/restore")
+def restore_record(
+    app: str,
+    entity: str,
+    record_id: int,
+    viewer: SignedIn,
+    platform: PlatformDep,
+    form: PostedForm,
+) -> Response:
+    """Restore the record, then show it (or go to the form's ``next`` page, e.g. the bin)."""
+    with begin_write(platform.engine) as conn:
+        scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.records.restore(conn, scope.name, record_id, ui_context(viewer))
+    back = form.get("next")
+    target = safe_next(back) if isinstance(back, str) and back else scope.record_url(record_id)
+    return RedirectResponse(f"{target}?notice=restored", status_code=303)
+
+
+@router.post("/apps/{app}/{entity}/{record_id:int}/purge")
+def purge_record(
+    app: str, entity: str, record_id: int, viewer: SignedIn, platform: PlatformDep
+) -> Response:
+    """Delete a record in the recycle bin for good (administrators only)."""
+    if not viewer.signed_in_user.is_admin:
+        raise PermissionDenied("Only administrators may delete records for good.")
+    with begin_write(platform.engine) as conn:
+        scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.records.purge(conn, scope.name, record_id, ui_context(viewer))
+    return RedirectResponse(f"{scope.url}/recycle-bin?notice=purged", status_code=303)

@@ -1,0 +1,133 @@
+"""What every page of one entity needs: its app, record service, fields, sidebar, crumbs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.engines.form.model import AppModel, Entity
+from jimu.platform import metadata_store as store
+from jimu.platform.pages.fields import FieldView, field_views, title_of
+from jimu.platform.pages.rendering import Crumb
+from jimu.platform.pages.viewer import Viewer
+from jimu.platform.records import Records
+from jimu.platform.state import Platform
+
+DEFAULT_FORM = "default"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Nav:
+    """The sidebar of an app: its label and the entities of its menu."""
+
+    app_label: str
+    app_url: str
+    entities: tuple[NavItem, ...]
+
+
+def app_label(model: AppModel, viewer: Viewer) -> str:
+    return viewer.label(model.spec.get("label"), model.name)
+
+
+def menu(model: AppModel) -> list[str]:
+    """The entities of the app's menu (all of them, by name, if the app has no menu).
+
+    Entities left out of a menu (e.g. the rows of a sub-table) stay reachable by their URL.
+    """
+    listed = [str(n) for n in model.spec.get("menu") or [] if str(n) in model.entities]
+    return listed or sorted(model.entities)
+
+
+def app_nav(model: AppModel, viewer: Viewer, current: str | None = None) -> Nav:
+    items = tuple(
+        NavItem(
+            label=viewer.label(model.entities[name].label, name),
+            url=f"/apps/{model.name}/{name}",
+            current=name == current,
+        )
+        for name in menu(model)
+    )
+    return Nav(app_label(model, viewer), f"/apps/{model.name}", items)
+
+
+def load_app(platform: Platform, conn: sa.Connection, app: str) -> tuple[AppModel, Records]:
+    """The published ``app`` and its record service (``NotFound`` if it is not published)."""
+    records = platform.apps.records(conn, app)
+    return records.model, records
+
+
+@dataclass
+class EntityScope:
+    platform: Platform
+    viewer: Viewer
+    model: AppModel
+    records: Records
+    entity: Entity
+    fields: list[FieldView] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fields = field_views(self.entity, self.viewer, self.model)
+
+    @classmethod
+    def open(
+        cls, platform: Platform, conn: sa.Connection, viewer: Viewer, app: str, entity: str
+    ) -> EntityScope:
+        model, records = load_app(platform, conn, app)
+        return cls(platform, viewer, model, records, model.entity(entity))
+
+    @property
+    def app(self) -> str:
+        return self.model.name
+
+    @property
+    def name(self) -> str:
+        return self.entity.name
+
+    @property
+    def label(self) -> str:
+        return self.viewer.label(self.entity.label, self.entity.name)
+
+    @property
+    def url(self) -> str:
+        return f"/apps/{self.app}/{self.name}"
+
+    def record_url(self, record_id: object) -> str:
+        return f"{self.url}/{record_id}"
+
+    def title(self, record: Mapping[str, Any], record_id: object = None) -> str:
+        """The text naming ``record`` (its title field, else ``#id``)."""
+        if record_id is not None and "id" not in record:
+            record = {**record, "id": record_id}
+        return title_of(self.entity, record)
+
+    def field(self, name: str) -> FieldView | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def nav(self) -> Nav:
+        return app_nav(self.model, self.viewer, self.name)
+
+    def crumbs(self, *more: Crumb) -> list[Crumb]:
+        return [
+            Crumb(app_label(self.model, self.viewer), f"/apps/{self.app}"),
+            Crumb(self.label, self.url),
+            *more,
+        ]
+
+    def list_crumbs(self) -> list[Crumb]:
+        """The crumbs of the list page itself (the entity is the current page)."""
+        return [Crumb(app_label(self.model, self.viewer), f"/apps/{self.app}"), Crumb(self.label)]
+
+    def form_document(self, conn: sa.Connection) -> Mapping[str, Any] | None:
+        """The entity's published default form layout, if it has one."""
+        version = store.published(conn, self.app, "form", f"{self.name}.{DEFAULT_FORM}")
+        return version.body if version is not None else None

@@ -1,0 +1,211 @@
+"""Creating records: validate every row, compute derived values, one executemany insert."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.errors import Conflict, FieldError, ValidationFailed
+from jimu.platform.records import derived
+from jimu.platform.records.audit import Change, write_changes
+from jimu.platform.records.checks import link_errors, unique_errors
+from jimu.platform.records.context import WriteContext
+from jimu.platform.records.ids import allocate_ids
+from jimu.platform.records.fastinsert import insert_values
+from jimu.platform.records.rows import refresh, to_json, utcnow, write_many_links
+from jimu.platform.records.runtime import AppRuntime, EntityRuntime
+from jimu.platform.records.stamps import imported_times
+
+
+def raise_errors(errors: list[FieldError], message: str) -> None:
+    """ValidationFailed with every error, or Conflict if all of them are taken unique values."""
+    if not errors:
+        return
+    if all(e.code == "unique" for e in errors):
+        raise Conflict("A unique value is already taken.", errors)
+    raise ValidationFailed(message, errors)
+
+
+def parse_rows(
+    rt: EntityRuntime,
+    rows: Sequence[Mapping[str, Any]],
+    prefixes: Sequence[str],
+    ctx: WriteContext,
+    now: datetime,
+    forced: Mapping[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    parsed: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
+    parse = rt.codec.parse
+    source = ctx.source
+    for data, prefix in zip(rows, prefixes, strict=True):
+        if forced:
+            data = {k: v for k, v in data.items() if k not in forced}
+        values, problems = parse(
+            data, creating=True, source=source, pointer=prefix, skip_required=forced
+        )
+        if forced:
+            values.update(forced)
+        times, wrong = imported_times(data, source, now, prefix)
+        if times:
+            values.update(times)
+        parsed.append(values)
+        errors.extend(problems)
+        errors.extend(wrong)
+    return parsed, errors
+
+
+def child_errors(
+    app: AppRuntime,
+    rt: EntityRuntime,
+    parsed: Sequence[Mapping[str, Any]],
+    prefixes: Sequence[str],
+    ctx: WriteContext,
+) -> list[FieldError]:
+    """Validation errors of sub-table rows, so a parent write reports them all at once."""
+    errors: list[FieldError] = []
+    for name, f in rt.subtables.items():
+        child = app.entities[str(f.get("target"))]
+        link = str(f.get("link"))
+        for values, prefix in zip(parsed, prefixes, strict=True):
+            for j, item in enumerate(values.get(name) or []):
+                creating = "id" not in item
+                data = {k: v for k, v in item.items() if k != link}
+                _, problems = child.codec.parse(
+                    data,
+                    creating=creating,
+                    source=ctx.source,
+                    pointer=f"{prefix}/{name}/{j}",
+                    skip_required={link: True},
+                )
+                errors.extend(problems)
+    return errors
+
+
+def validate_new_rows(
+    conn: sa.Connection,
+    app: AppRuntime,
+    rt: EntityRuntime,
+    rows: Sequence[Mapping[str, Any]],
+    prefixes: Sequence[str],
+    ctx: WriteContext,
+    forced: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    """Parsed rows and every problem of creating them (nothing is written)."""
+    parsed, errors = parse_rows(rt, rows, prefixes, ctx, now or utcnow(), forced)
+    errors.extend(child_errors(app, rt, parsed, prefixes, ctx))
+    if not errors:
+        errors.extend(link_errors(conn, app, rt, parsed, prefixes))
+        errors.extend(unique_errors(conn, rt, parsed, prefixes, [None] * len(parsed)))
+    return parsed, errors
+
+
+def create_records(
+    conn: sa.Connection,
+    app: AppRuntime,
+    rt: EntityRuntime,
+    rows: Sequence[Mapping[str, Any]],
+    ctx: WriteContext,
+    now: datetime,
+    prefixes: Sequence[str],
+    forced: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Insert ``rows`` (JSON input) all or nothing; returns the created JSON records."""
+    parsed, errors = validate_new_rows(conn, app, rt, rows, prefixes, ctx, forced, now)
+    raise_errors(errors, f"The {rt.name} record is not valid.")
+    if not rows:
+        return []
+    many = {name: [values.pop(name, None) or [] for values in parsed] for name in rt.many_links}
+    children = {name: [values.pop(name, None) or [] for values in parsed] for name in rt.subtables}
+    for values, data in zip(parsed, rows, strict=True):
+        derived.apply_default_formulas(rt, values, data)
+        derived.initial_rollups(rt, app, values)
+        values.setdefault("created_at", now)
+        values.setdefault("updated_at", now)
+        values.update(created_by=ctx.actor_id, updated_by=ctx.actor_id, version=1, deleted_at=None)
+        values.setdefault("owner_id", ctx.actor_id)
+        for name in rt.stored:
+            values.setdefault(name, None)
+    derived.apply_autonumbers(conn, app.model.name, rt, parsed)
+    derived.apply_lookups(conn, app, rt, parsed)
+    for values in parsed:
+        derived.apply_formulas(rt, values)
+    ids = allocate_ids(conn, rt.table, len(parsed))
+    for values, record_id in zip(parsed, ids, strict=True):
+        values["id"] = record_id
+    columns = rt.insert_columns
+    insert_values(
+        conn,
+        rt.table,
+        tuple(c for _, c in columns),
+        [tuple([values[n] for n, _ in columns]) for values in parsed],
+    )
+    for name, lists in many.items():
+        write_many_links(conn, rt, name, {i: v for i, v in zip(ids, lists, strict=True) if v})
+        for values, linked in zip(parsed, lists, strict=True):
+            values[name] = linked
+    records = [to_json(rt, values) for values in parsed]
+    names = rt.codec.fields
+    changes = [
+        Change(
+            record["id"],
+            1,
+            "created",
+            {},
+            at=values["created_at"],
+            initial={
+                n: v
+                for n, v in record.items()
+                if n in names and v is not None and v != "" and v != []
+            },
+        )
+        for record, values in zip(records, parsed, strict=True)
+    ]
+    event_ids = write_changes(conn, app.model.name, rt.name, changes, ctx, now)
+    _create_children(conn, app, rt, records, children, ctx, now, event_ids, prefixes)
+    from jimu.platform.records.dependents import after_write
+
+    after_write(
+        conn, app, rt, [(v, None, e) for v, e in zip(parsed, event_ids, strict=True)], ctx, now
+    )
+    if any(items for lists in children.values() for items in lists):
+        refresh(conn, rt, records)  # the children's rollups on these records
+    return records
+
+
+def _create_children(
+    conn: sa.Connection,
+    app: AppRuntime,
+    rt: EntityRuntime,
+    records: list[dict[str, Any]],
+    children: Mapping[str, list[list[dict[str, Any]]]],
+    ctx: WriteContext,
+    now: datetime,
+    event_ids: Sequence[int],
+    prefixes: Sequence[str],
+) -> None:
+    for name, per_record in children.items():
+        f = rt.subtables[name]
+        child = app.entities[str(f.get("target"))]
+        link = str(f.get("link"))
+        for record, items, event_id, prefix in zip(
+            records, per_record, event_ids, prefixes, strict=True
+        ):
+            if not items:
+                record[name] = []
+                continue
+            child_ctx = WriteContext(ctx.actor_id, ctx.source, event_id, ctx.depth)
+            record[name] = create_records(
+                conn,
+                app,
+                child,
+                items,
+                child_ctx,
+                now,
+                [f"{prefix}/{name}/{j}" for j in range(len(items))],
+                forced={link: record["id"]},
+            )

@@ -1,0 +1,53 @@
+"""JsonLogic filters over an entity's fields, compiled to SQL by the expression engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.engines.expr import ExprError, to_sql
+from jimu.engines.form.model import SYSTEM_COLUMNS
+from jimu.engines.form.sqltypes import UTCDateTime
+from jimu.errors import FieldError, ValidationFailed
+from jimu.platform.records.runtime import EntityRuntime
+
+
+def sortable_column(rt: EntityRuntime, name: str) -> sa.ColumnElement[Any] | None:
+    """The column of a field or system key that can be filtered and sorted, or None."""
+    if name in rt.stored:
+        return rt.table.c[rt.stored[name]]
+    if name in SYSTEM_COLUMNS:
+        return rt.table.c[name]
+    return None
+
+
+def _for_expr(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """The column as the expression engine reads it (UTC timestamps as plain timestamps)."""
+    if isinstance(column.type, UTCDateTime):
+        return sa.type_coerce(column, sa.DateTime(timezone=True))
+    return column
+
+
+def filter_columns(rt: EntityRuntime) -> dict[str, sa.ColumnElement[Any]]:
+    """Field names (and system keys) → columns, what a filter's ``var`` may name."""
+    columns: dict[str, sa.ColumnElement[Any]] = {}
+    for name in [*rt.stored, *SYSTEM_COLUMNS]:
+        column = sortable_column(rt, name)
+        if column is not None:
+            columns[name] = _for_expr(column)
+    return columns
+
+
+def filter_clause(
+    rt: EntityRuntime, logic: Mapping[str, Any], context: Any = None
+) -> sa.ColumnElement[bool]:
+    """``logic`` as a WHERE condition; ValidationFailed (pointers into ``logic``) if it is bad."""
+    try:
+        clause: sa.ColumnElement[bool] = to_sql(dict(logic), filter_columns(rt), context)
+    except ExprError as exc:
+        raise ValidationFailed(
+            "The filter is not valid.", [FieldError(exc.pointer, exc.message, exc.error_type)]
+        ) from exc
+    return clause

@@ -1,0 +1,183 @@
+"""Reading records: get, list (JsonLogic filter, multi-column sort, keyset pages, field
+selection, count) and the recycle bin."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.engines.form.model import SYSTEM_COLUMNS
+from jimu.errors import FieldError, NotFound, ValidationFailed
+from jimu.platform.records.context import ListQuery, Page
+from jimu.platform.records.cursor import decode_cursor, encode_cursor
+from jimu.platform.records.filters import filter_clause, sortable_column
+from jimu.platform.records.rows import from_row, read_many_links, to_json
+from jimu.platform.records.runtime import AppRuntime, EntityRuntime
+
+MAX_LIMIT = 1000
+
+
+def _selected(
+    rt: EntityRuntime, fields: Sequence[str] | None
+) -> tuple[list[str], list[FieldError]]:
+    if fields is None:
+        return list(rt.codec.fields), []
+    errors = [
+        FieldError(f"/fields/{i}", f"{name!r} is not a field of {rt.name}", "unknown_field")
+        for i, name in enumerate(fields)
+        if name not in rt.codec.fields and name not in SYSTEM_COLUMNS
+    ]
+    return [f for f in fields if f in rt.codec.fields], errors
+
+
+def _columns(rt: EntityRuntime, names: Sequence[str]) -> list[sa.ColumnElement[Any]]:
+    columns: list[sa.ColumnElement[Any]] = [rt.table.c[c] for c in SYSTEM_COLUMNS]
+    columns += [rt.table.c[rt.stored[n]] for n in names if n in rt.stored]
+    return columns
+
+
+def _sort_keys(
+    rt: EntityRuntime, sort: Sequence[str]
+) -> tuple[list[tuple[str, sa.ColumnElement[Any], bool]], list[FieldError]]:
+    keys: list[tuple[str, sa.ColumnElement[Any], bool]] = []
+    errors: list[FieldError] = []
+    for i, item in enumerate(sort):
+        descending = item.startswith("-")
+        name = item.lstrip("-+")
+        column = sortable_column(rt, name)
+        if column is None:
+            errors.append(FieldError(f"/sort/{i}", f"cannot sort by {name!r}", "sort"))
+        elif name != "id":
+            keys.append((name, column, descending))
+    return keys, errors
+
+
+def _after(
+    keys: list[tuple[str, sa.ColumnElement[Any], bool]],
+    values: list[Any],
+    id_column: sa.ColumnElement[Any],
+    id_desc: bool,
+) -> sa.ColumnElement[bool]:
+    """Rows after the cursor in the order (each key nulls last, then id)."""
+    last_id = values[-1]
+    condition: sa.ColumnElement[bool] = id_column < last_id if id_desc else id_column > last_id
+    for (_, column, descending), value in reversed(list(zip(keys, values, strict=False))):
+        if value is None:
+            condition = sa.and_(column.is_(None), condition)
+        else:
+            beyond = column < value if descending else column > value
+            condition = sa.or_(beyond, column.is_(None), sa.and_(column == value, condition))
+    return condition
+
+
+def list_records(conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, query: ListQuery) -> Page:
+    names, errors = _selected(rt, query.fields)
+    keys, sort_errors = _sort_keys(rt, query.sort)
+    errors += sort_errors
+    if not 1 <= query.limit <= MAX_LIMIT:
+        errors.append(FieldError("/limit", f"must be from 1 to {MAX_LIMIT}", "range"))
+    conditions: list[sa.ColumnElement[bool]] = []
+    for key, logic in (("/filter", query.filter), ("/scope", query.scope)):
+        if logic:
+            try:
+                conditions.append(filter_clause(rt, logic))
+            except ValidationFailed as exc:
+                errors += [FieldError(key + e.pointer, e.message, e.code) for e in exc.errors]
+    if errors:
+        raise ValidationFailed("The list query is not valid.", errors)
+    table = rt.table
+    deleted = table.c.deleted_at.is_not(None) if query.deleted else table.c.deleted_at.is_(None)
+    conditions.append(deleted)
+    id_desc = any(s.lstrip("+") == "-id" or s == "-id" for s in query.sort)
+    sort_names = [s for s in query.sort if s.lstrip("-+") != "id"]
+    total = None
+    if query.count:
+        total = conn.execute(
+            sa.select(sa.func.count()).select_from(table).where(*conditions)
+        ).scalar_one()
+    page_conditions = list(conditions)
+    if query.cursor:
+        values = decode_cursor(query.cursor, sort_names)
+        page_conditions.append(_after(keys, values, table.c.id, id_desc))
+    order: list[Any] = []
+    for _, column, descending in keys:
+        order += [column.is_(None), column.desc() if descending else column.asc()]
+    order.append(table.c.id.desc() if id_desc else table.c.id.asc())
+    sort_columns = [column.label(f"_sort_{i}") for i, (_, column, _) in enumerate(keys)]
+    stmt = (
+        sa.select(*_columns(rt, names), *sort_columns)
+        .where(*page_conditions)
+        .order_by(*order)
+        .limit(query.limit + 1)
+    )
+    raw = list(conn.execute(stmt).mappings())
+    more = len(raw) > query.limit
+    raw = raw[: query.limit]
+    items = _to_records(conn, app, rt, [from_row(rt, r) for r in raw], names)
+    cursor = None
+    if more and raw:
+        last = raw[-1]
+        sort_values = [last[f"_sort_{i}"] for i in range(len(keys))]
+        cursor = encode_cursor(sort_names, [*sort_values, last["id"]])
+    return Page(items, cursor, total)
+
+
+def _to_records(
+    conn: sa.Connection,
+    app: AppRuntime,
+    rt: EntityRuntime,
+    rows: list[dict[str, Any]],
+    names: Sequence[str],
+) -> list[dict[str, Any]]:
+    ids = [r["id"] for r in rows]
+    many = read_many_links(conn, rt, ids, set(names)) if ids else {}
+    for name, links in many.items():
+        for row in rows:
+            row[name] = links.get(row["id"], [])
+    subtables = [n for n in names if n in rt.subtables]
+    for name in subtables:
+        children = _children(conn, app, rt, name, ids)
+        for row in rows:
+            row[name] = children.get(row["id"], [])
+    return [to_json(rt, row) for row in rows]
+
+
+def _children(
+    conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, name: str, ids: list[int]
+) -> dict[int, list[dict[str, Any]]]:
+    f = rt.subtables[name]
+    child = app.entities[str(f.get("target"))]
+    link = str(f.get("link"))
+    column = child.column(link)
+    result: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    stmt = (
+        sa.select(child.table)
+        .where(column.in_(ids), child.table.c.deleted_at.is_(None))
+        .order_by(child.table.c.id)
+    )
+    rows = [from_row(child, r) for r in conn.execute(stmt).mappings()]
+    for record in _to_records(conn, app, child, rows, list(child.codec.fields)):
+        result[record[link]].append(record)
+    return result
+
+
+def get_record(
+    conn: sa.Connection,
+    app: AppRuntime,
+    rt: EntityRuntime,
+    record_id: int,
+    fields: Sequence[str] | None = None,
+    include_deleted: bool = False,
+) -> dict[str, Any]:
+    names, errors = _selected(rt, fields)
+    if errors:
+        raise ValidationFailed("Unknown fields.", errors)
+    stmt = sa.select(*_columns(rt, names)).where(rt.table.c.id == record_id)
+    row = conn.execute(stmt).mappings().first()
+    if row is None or (row["deleted_at"] is not None and not include_deleted):
+        raise NotFound(f"There is no {rt.name} record {record_id}.")
+    return _to_records(conn, app, rt, [from_row(rt, row)], names)[0]

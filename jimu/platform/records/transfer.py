@@ -1,0 +1,181 @@
+"""Import (CSV/XLSX with column mapping, dry run, all-or-nothing commit) and export."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from jimu.errors import FieldError, ValidationFailed
+from jimu.platform.records.checks import chunks
+from jimu.platform.records.context import ImportReport, ListQuery, RowProblem, WriteContext
+from jimu.platform.records.create import create_records, validate_new_rows
+from jimu.platform.records.query import list_records
+from jimu.platform.records.rows import utcnow
+from jimu.platform.records.runtime import AppRuntime, EntityRuntime
+from jimu.platform.records.tabular import read_table, write_table
+
+if TYPE_CHECKING:
+    from jimu.platform.records.service import Records
+
+EXPORT_PAGE = 1000
+
+
+def column_mapping(
+    rt: EntityRuntime, header: list[str], mapping: Mapping[str, str] | None
+) -> dict[int, str]:
+    """Column index → field name: the given mapping, else by field name or label (en/zh)."""
+    if mapping:
+        unknown = [
+            FieldError(
+                f"/mapping/{column}", f"{field!r} is not a field of {rt.name}", "unknown_field"
+            )
+            for column, field in mapping.items()
+            if field not in rt.codec.inputs
+        ]
+        missing = [
+            FieldError(
+                f"/mapping/{column}", "there is no such column in the file", "unknown_column"
+            )
+            for column in mapping
+            if column not in header
+        ]
+        if unknown or missing:
+            raise ValidationFailed("The column mapping is not valid.", unknown + missing)
+        return {header.index(column): field for column, field in mapping.items()}
+    names: dict[str, str] = {}
+    for name, compiled in rt.codec.inputs.items():
+        names[name.lower()] = name
+        for label in compiled.field.label.values():
+            names.setdefault(label.strip().lower(), name)
+    return {i: names[h.lower()] for i, h in enumerate(header) if h.lower() in names}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _resolve_titles(
+    conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, rows: list[dict[str, Any]]
+) -> list[FieldError]:
+    """Link cells may name the target record by its title field instead of its id."""
+    errors: list[FieldError] = []
+    for name, target_name in rt.links.items():
+        target = app.entities[target_name]
+        title = target.entity.title_field or next(
+            (f.name for f in target.entity.fields if f.type == "text"), None
+        )
+        wanted = {
+            row[name] for row in rows if isinstance(row.get(name), str) and not row[name].isdigit()
+        }
+        if not wanted or title is None or title not in target.stored:
+            continue
+        column = target.column(title)
+        ids: dict[str, list[int]] = {}
+        for part in chunks(sorted(wanted)):
+            stmt = sa.select(column, target.table.c.id).where(
+                column.in_(part), target.table.c.deleted_at.is_(None)
+            )
+            for text, record_id in conn.execute(stmt):
+                ids.setdefault(str(text), []).append(record_id)
+        for i, row in enumerate(rows, start=1):
+            value = row.get(name)
+            if not isinstance(value, str) or value not in wanted:
+                continue
+            found = ids.get(value, [])
+            if len(found) == 1:
+                row[name] = found[0]
+            else:
+                problem = "no" if not found else f"{len(found)}"
+                errors.append(
+                    FieldError(
+                        f"/{i}/{name}", f"{problem} {target_name} records are called {value!r}"
+                    )
+                )
+                row.pop(name)
+    return errors
+
+
+def import_rows(
+    conn: sa.Connection,
+    records: Records,
+    rt: EntityRuntime,
+    data: bytes,
+    format: str,
+    ctx: WriteContext,
+    mapping: Mapping[str, str] | None,
+    dry_run: bool,
+) -> ImportReport:
+    header, table = read_table(data, format)
+    columns = column_mapping(rt, header, mapping)
+    rows = [{field: _cell(row[i]) for i, field in columns.items() if i < len(row)} for row in table]
+    rows = [{k: v for k, v in row.items() if v is not None} for row in rows]
+    ctx = replace(ctx, source="import")
+    app = records.runtime
+    errors = _resolve_titles(conn, app, rt, rows)
+    prefixes = [f"/{i}" for i in range(1, len(rows) + 1)]
+    report = ImportReport(total=len(rows), dry_run=dry_run)
+    _, problems = validate_new_rows(conn, app, rt, rows, prefixes, ctx)
+    errors = sorted([*errors, *problems], key=_row_of)
+    if dry_run:
+        report.errors = [_problem(e) for e in errors]
+        return report
+    if errors:
+        raise ValidationFailed("Some rows of the file are not valid; nothing was imported.", errors)
+    created = create_records(conn, app, rt, rows, ctx, utcnow(), prefixes)
+    report.created = [r["id"] for r in created]
+    return report
+
+
+def _row_of(error: FieldError) -> tuple[int, str]:
+    head = error.pointer.split("/")[1]
+    return (int(head) if head.isdigit() else 0, error.pointer)
+
+
+def _problem(error: FieldError) -> RowProblem:
+    row, _ = _row_of(error)
+    pointer = error.pointer.split("/", 2)[2] if error.pointer.count("/") >= 2 else ""
+    return RowProblem(row, f"/{pointer}", error.message)
+
+
+def export_rows(
+    conn: sa.Connection, records: Records, rt: EntityRuntime, query: ListQuery, format: str
+) -> bytes:
+    """Every record matching ``query`` (all pages), selected fields in order, as a file."""
+    fields = list(query.fields) if query.fields is not None else list(rt.codec.fields)
+    header = ["id", *fields]
+    rows: list[list[Any]] = []
+    page_query = replace(query, limit=EXPORT_PAGE, cursor=None, count=False, fields=fields)
+    while True:
+        page = list_records(conn, records.runtime, rt, page_query)
+        for item in page.items:
+            rows.append([item["id"], *(_export_value(rt, f, item.get(f)) for f in fields)])
+        if page.next_cursor is None:
+            break
+        page_query = replace(page_query, cursor=page.next_cursor)
+    return write_table(header, rows, format)
+
+
+def _export_value(rt: EntityRuntime, name: str, value: Any) -> Any:
+    """Numbers as numbers (exact decimals), dates as dates, for spreadsheets."""
+    if value is None or name not in rt.codec.fields:
+        return value
+    ftype = rt.codec.fields[name].field.type
+    if ftype in ("decimal", "money", "percent") and isinstance(value, str):
+        return Decimal(value)
+    if ftype == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    if ftype == "datetime" and isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+    if ftype == "attachment" and isinstance(value, list):
+        return [v.get("name", v.get("key")) for v in value]
+    return value

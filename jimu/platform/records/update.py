@@ -1,0 +1,281 @@
+"""Updating records: the one function every change to an existing row goes through.
+
+``apply_updates`` takes the current stored values and the new ones, recomputes lookups and
+formulas, writes only what changed (``version`` + 1), its history and its outbox event, then
+keeps dependent records (lookups, rollups) current. Partial updates, soft delete, restore and
+the refresh of derived fields in other records all call it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.errors import Conflict, FieldError, NotFound
+from jimu.platform.records import derived
+from jimu.platform.records.audit import Change, write_changes
+from jimu.platform.records.checks import link_errors, unique_errors
+from jimu.platform.records.context import WriteContext
+from jimu.platform.records.create import child_errors, create_records, raise_errors
+from jimu.platform.records.rows import (
+    json_value,
+    load,
+    read_many_links,
+    refresh,
+    to_columns,
+    to_json,
+    write_many_links,
+)
+from jimu.platform.records.runtime import AppRuntime, EntityRuntime
+
+#: System columns a write may change besides the fields.
+WRITABLE_SYSTEM = ("owner_id", "deleted_at")
+
+
+@dataclass
+class Target:
+    """One record to change: its current stored values and the new values by field name."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    kind: str = "updated"
+    caused_by: int | None = None
+    many: dict[str, list[int]] = field(default_factory=dict)
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Only computed values change (a rollup, lookup or formula refreshed because *another*
+    #: record changed, or a backfill): history and outbox are written, but ``version``,
+    #: ``updated_at`` and ``updated_by`` stay, so nobody editing the record gets a conflict.
+    derived: bool = False
+
+
+def apply_updates(
+    conn: sa.Connection,
+    app: AppRuntime,
+    rt: EntityRuntime,
+    targets: Sequence[Target],
+    ctx: WriteContext,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Write ``targets``; returns each record's JSON after the write (unchanged: as it is)."""
+    merged_rows = []
+    for target in targets:
+        merged = dict(target.old)
+        merged.update(target.new)
+        merged_rows.append(merged)
+    changed_links = {
+        name
+        for t in targets
+        for name in rt.links
+        if name in t.new and t.new[name] != t.old.get(name)
+    }
+    if changed_links:
+        derived.apply_lookups(conn, app, rt, merged_rows, only_links=changed_links)
+    old_many = read_many_links(
+        conn, rt, [t.old["id"] for t in targets], {n for t in targets for n in t.many}
+    )
+    written: list[tuple[Target, dict[str, Any], dict[str, tuple[Any, Any]]]] = []
+    for target, merged in zip(targets, merged_rows, strict=True):
+        derived.apply_formulas(rt, merged)
+        diff = _changed(rt, target.old, merged)
+        for name, ids in target.many.items():
+            before = old_many[name].get(target.old["id"], [])
+            if before != ids:
+                diff[name] = (before, list(ids))
+        if target.children:
+            for name in target.children:
+                diff.setdefault(name, (None, None))
+        if diff or target.kind != "updated":
+            if not target.derived:
+                merged.update(
+                    version=target.old["version"] + 1, updated_at=now, updated_by=ctx.actor_id
+                )
+            written.append((target, merged, diff))
+    _execute_updates(conn, rt, [(t.old["id"], m, d, not t.derived) for t, m, d in written])
+    for name in rt.many_links:
+        values = {t.old["id"]: t.many[name] for t, _, d in written if name in d and name in t.many}
+        write_many_links(conn, rt, name, values)
+    changes = [
+        Change(
+            t.old["id"],
+            m["version"],
+            t.kind,
+            {n: d for n, d in diff.items() if n not in rt.subtables},
+            t.caused_by,
+        )
+        for t, m, diff in written
+    ]
+    event_ids = write_changes(conn, app.model.name, rt.name, changes, ctx, now)
+    by_id = {t.old["id"]: m for t, m, _ in written}
+    for (target, merged, _), event_id in zip(written, event_ids, strict=True):
+        for name, items in target.children.items():
+            child_ctx = WriteContext(ctx.actor_id, ctx.source, event_id, ctx.depth)
+            merged[name] = sync_children(
+                conn, app, rt, name, target.old["id"], items, child_ctx, now
+            )
+    from jimu.platform.records.dependents import after_write
+
+    after_write(
+        conn,
+        app,
+        rt,
+        [(m, t.old, e) for (t, m, _), e in zip(written, event_ids, strict=True)],
+        ctx,
+        now,
+    )
+    results = []
+    with_children = []
+    for target in targets:
+        values = by_id.get(target.old["id"], target.old)
+        record = to_json(rt, values)
+        for name in target.many:
+            record[name] = list(target.many[name])
+        if target.children and target.old["id"] in by_id:
+            with_children.append(record)
+        results.append(record)
+    if with_children:
+        refresh(conn, rt, with_children)  # the children's rollups on these records
+    return results
+
+
+def _changed(
+    rt: EntityRuntime, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> dict[str, tuple[Any, Any]]:
+    diff: dict[str, tuple[Any, Any]] = {}
+    for name in rt.stored:
+        if name in new and new[name] != old.get(name):
+            diff[name] = (json_value(rt, name, old.get(name)), json_value(rt, name, new[name]))
+    for name in WRITABLE_SYSTEM:
+        if name in new and new[name] != old.get(name):
+            diff[name] = (json_value(rt, name, old.get(name)), json_value(rt, name, new[name]))
+    return diff
+
+
+def _execute_updates(
+    conn: sa.Connection,
+    rt: EntityRuntime,
+    rows: Sequence[tuple[int, Mapping[str, Any], Mapping[str, Any], bool]],
+) -> None:
+    """One executemany UPDATE per set of changed columns (``bump``: a new version too)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for record_id, merged, diff, bump in rows:
+        names = [n for n in diff if n in rt.stored or n in WRITABLE_SYSTEM]
+        if bump:
+            names += ["version", "updated_at", "updated_by"]
+        if not names:
+            continue
+        columns = to_columns(rt, {n: merged[n] for n in names})
+        key = tuple(sorted(columns))
+        groups[key].append({"_id": record_id, **{f"v_{c}": v for c, v in columns.items()}})
+    table = rt.table
+    for key, params in groups.items():
+        stmt = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("_id"))
+            .values({c: sa.bindparam(f"v_{c}") for c in key})
+        )
+        conn.execute(stmt, params)
+
+
+def update_records(
+    conn: sa.Connection,
+    app: AppRuntime,
+    rt: EntityRuntime,
+    patches: Sequence[tuple[int, Mapping[str, Any], int | None]],
+    ctx: WriteContext,
+    now: datetime,
+    prefixes: Sequence[str],
+) -> list[dict[str, Any]]:
+    """Partial updates ``(id, changes, expected version or None)``, all or nothing."""
+    current = load(conn, rt, [p[0] for p in patches], lock=True)
+    errors: list[FieldError] = []
+    parsed: list[dict[str, Any]] = []
+    for (record_id, data, expected), prefix in zip(patches, prefixes, strict=True):
+        old = current.get(record_id)
+        if old is None or old["deleted_at"] is not None:
+            if len(patches) == 1:
+                where = "" if old is None else " (it is in the recycle bin)"
+                raise NotFound(f"There is no {rt.name} record {record_id}{where}.")
+            errors.append(
+                FieldError(f"{prefix}/id", f"there is no record {record_id}", "not_found")
+            )
+            parsed.append({})
+            continue
+        if expected is not None and expected != old["version"]:
+            raise Conflict(
+                f"The {rt.name} record {record_id} was changed by someone else "
+                f"(version {old['version']}, not {expected}).",
+                [FieldError(f"{prefix}/version", "is stale", "stale")],
+                extra={"current": to_json(rt, old)},
+            )
+        values, problems = rt.codec.parse(data, creating=False, source=ctx.source, pointer=prefix)
+        parsed.append(values)
+        errors.extend(problems)
+    errors.extend(child_errors(app, rt, parsed, prefixes, ctx))
+    if not errors:
+        errors.extend(link_errors(conn, app, rt, parsed, prefixes))
+        errors.extend(unique_errors(conn, rt, parsed, prefixes, [p[0] for p in patches]))
+    raise_errors(errors, f"The {rt.name} record is not valid.")
+    targets = []
+    for (record_id, _, _), values in zip(patches, parsed, strict=True):
+        many = {n: values.pop(n) or [] for n in list(values) if n in rt.many_links}
+        children = {n: values.pop(n) or [] for n in list(values) if n in rt.subtables}
+        targets.append(Target(current[record_id], values, many=many, children=children))
+    return apply_updates(conn, app, rt, targets, ctx, now)
+
+
+def sync_children(
+    conn: sa.Connection,
+    app: AppRuntime,
+    rt: EntityRuntime,
+    name: str,
+    parent_id: int,
+    items: Sequence[Mapping[str, Any]],
+    ctx: WriteContext,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Make the live children of a sub-table exactly ``items`` (update, create, delete)."""
+    f = rt.subtables[name]
+    child = app.entities[str(f.get("target"))]
+    link = str(f.get("link"))
+    link_column = child.column(link)
+    stmt = sa.select(child.table.c.id).where(
+        link_column == parent_id, child.table.c.deleted_at.is_(None)
+    )
+    existing = set(conn.execute(stmt).scalars())
+    keep = [item for item in items if item.get("id") in existing]
+    unknown = [item["id"] for item in items if "id" in item and item["id"] not in existing]
+    if unknown:
+        raise NotFound(f"{name}: rows {unknown} do not belong to this {rt.name} record.")
+    fresh = [item for item in items if "id" not in item]
+    gone = existing - {item["id"] for item in keep}
+    from jimu.platform.records.lifecycle import set_deleted
+
+    set_deleted(conn, app, child, sorted(gone), ctx, now, deleted=True)
+    patches = [
+        (int(i["id"]), {k: v for k, v in i.items() if k not in ("id", link)}, None) for i in keep
+    ]
+    updated = (
+        update_records(
+            conn, app, child, patches, ctx, now, [f"/{name}/{i}" for i in range(len(keep))]
+        )
+        if keep
+        else []
+    )
+    created = create_records(
+        conn,
+        app,
+        child,
+        fresh,
+        ctx,
+        now,
+        [f"/{name}/{i}" for i in range(len(fresh))],
+        forced={link: parent_id},
+    )
+    by_id = {r["id"]: r for r in [*updated, *created]}
+    order = [r["id"] for r in updated] + [r["id"] for r in created]
+    return [by_id[i] for i in order]

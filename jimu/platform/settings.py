@@ -1,0 +1,73 @@
+"""Settings, read from ``JIMU_*`` environment variables (and a ``.env`` file if present).
+
+Every setting has a working default, so ``jimu demo`` runs with none set: the database is a
+SQLite file in the data directory, and the secret key is generated on first run and stored in
+``<data_dir>/secret_key`` (readable only by its owner) so sessions survive restarts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret_key"
+DATABASE_FILE = "jimu.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="JIMU_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "jimu@localhost"
+    smtp_starttls: bool = False
+
+    session_hours: int = 24 * 14
+    #: Send the session cookie over HTTPS only; by default, when ``base_url`` is https.
+    cookie_secure: bool | None = None
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if not self.database_url:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.database_url = f"sqlite:///{self.data_dir / DATABASE_FILE}"
+        if not self.secret_key:
+            self.secret_key = stored_secret_key(self.data_dir)
+        if self.cookie_secure is None:
+            self.cookie_secure = self.base_url.startswith("https://")
+        return self
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+
+def stored_secret_key(data_dir: Path) -> str:
+    """The secret key kept in ``data_dir``, generated and written there on first use."""
+    path = data_dir / SECRET_KEY_FILE
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,40 @@
+"""What one running Jimu holds: its settings, database engine, session factory and the
+compiled record services of its published apps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from jimu.platform.db import create_engine, session_factory
+from jimu.platform.settings import Settings
+
+if TYPE_CHECKING:
+    from jimu.platform.app_registry import AppRegistry
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: sa.Engine
+    sessions: sessionmaker[Session] = field(init=False)
+    _apps: AppRegistry | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.sessions = session_factory(self.engine)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Platform:
+        return cls(settings=settings, engine=create_engine(settings.database_url))
+
+    @property
+    def apps(self) -> AppRegistry:
+        """The record services of the published apps (built on first use)."""
+        if self._apps is None:
+            from jimu.platform.app_registry import AppRegistry
+
+            self._apps = AppRegistry()
+        return self._apps

@@ -1,0 +1,42 @@
+DROP INDEX ix_crm_lead_old_score;
+
+ALTER TABLE crm_lead RENAME note TO _archived_note_1;
+
+ALTER TABLE crm_lead RENAME phone TO mobile;
+
+CREATE TABLE crm_contact (
+    id BIGSERIAL NOT NULL, 
+    name VARCHAR(255), 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    created_by BIGINT, 
+    updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    updated_by BIGINT, 
+    owner_id BIGINT, 
+    version INTEGER DEFAULT '1' NOT NULL, 
+    deleted_at TIMESTAMP WITH TIME ZONE, 
+    PRIMARY KEY (id)
+);
+
+ALTER TABLE crm_lead ADD COLUMN account_id BIGINT;
+
+ALTER TABLE crm_lead ADD COLUMN email VARCHAR(320);
+
+ALTER TABLE crm_lead ALTER COLUMN name TYPE VARCHAR(100);
+
+ALTER TABLE crm_lead ADD COLUMN _jimu_new_old_score DOUBLE PRECISION;
+
+-- copy 0 converted values into _jimu_new_old_score;
+
+ALTER TABLE crm_lead DROP COLUMN old_score;
+
+ALTER TABLE crm_lead RENAME _jimu_new_old_score TO old_score;
+
+ALTER TABLE crm_lead ADD CONSTRAINT fk_crm_lead_account_id FOREIGN KEY(account_id) REFERENCES crm_account (id) ON DELETE SET NULL;
+
+CREATE INDEX ix_crm_lead_account_id ON crm_lead (account_id);
+
+CREATE INDEX ix_crm_lead_name_owner_id ON crm_lead (name, owner_id);
+
+CREATE INDEX ix_crm_lead_old_score ON crm_lead (old_score);
+
+CREATE UNIQUE INDEX uq_crm_lead_email ON crm_lead (email);

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from jimu.platform.db import begin_write, create_engine, normalize_url
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("postgresql://u@h:5432/d", "postgresql+psycopg"),
+        ("postgres://u@h/d", "postgresql+psycopg"),
+        ("postgresql+psycopg://u@h/d", "postgresql+psycopg"),
+        ("sqlite:///x.db", "sqlite"),
+    ],
+)
+def test_normalize_url(url: str, driver: str) -> None:
+    assert normalize_url(url).drivername == driver
+
+
+def test_ddl_rolls_back_with_the_transaction(db_url: str) -> None:
+    engine = create_engine(db_url)
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE doomed (x INTEGER)"))
+        raise RuntimeError("fail after DDL")
+    assert "doomed" not in sa.inspect(engine).get_table_names()
+    with begin_write(engine) as conn:
+        conn.execute(sa.text("CREATE TABLE kept (x INTEGER)"))
+    assert "kept" in sa.inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path: object) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path}/fk.db")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
+        conn.execute(sa.text("CREATE TABLE child (id INTEGER, p INTEGER REFERENCES parent(id))"))
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO child VALUES (1, 42)"))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+
+
+def test_json_keeps_non_ascii_text(db_url: str) -> None:
+    engine = create_engine(db_url)
+    table = sa.Table("j", sa.MetaData(), sa.Column("v", sa.JSON))
+    table.create(engine)
+    with engine.begin() as conn:
+        conn.execute(table.insert(), {"v": {"zh": "线索"}})
+        assert conn.execute(sa.select(table.c.v)).scalar() == {"zh": "线索"}
+    engine.dispose()
