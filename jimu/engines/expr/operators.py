@@ -31,6 +31,7 @@ from jimu.engines.expr.ops import sql_compare as sc
 from jimu.engines.expr.ops import sql_dates as sd
 from jimu.engines.expr.ops import sql_logic as sl
 from jimu.engines.expr.ops import sql_numbers as sn
+from jimu.engines.expr.ops import sql_periods as sp
 from jimu.engines.expr.ops import sql_text as stx
 from jimu.engines.expr.ops import strings as st
 
@@ -93,7 +94,10 @@ N, T, B, D, DT, L, A, Z = "number", "text", "boolean", "date", "datetime", "list
 _ITER = "an iteration over a list (the rows of a table hold scalars, not lists)"
 _CONTROL = "control flow that raises or catches errors has no SQL form"
 _DATA_SHAPE = "it inspects the shape of the data, which a table row does not have"
-_TEXT_CASE = "SQLite changes the case of ASCII letters only and PostgreSQL follows the locale"
+_TEXT_CASE = (
+    "Python changes the case of every alphabet ('ß' upper-cased is 'SS'); "
+    "SQLite changes A-Z only and PostgreSQL follows its locale"
+)
 
 
 def _op(
@@ -425,10 +429,7 @@ _ENTRIES: list[Operator] = [
         "arithmetic",
         Signature((), N, rest=N),
         ar.py_avg,
-        NoSql(
-            "the average of a row's values needs a count of non-null values per row; "
-            "not rendered yet"
-        ),
+        sn.sql_avg,
         "the average of {*}",
         "{*} 的平均值",
     ),
@@ -437,7 +438,7 @@ _ENTRIES: list[Operator] = [
         "arithmetic",
         Signature((N, N), N, optional=1),
         ar.py_round,
-        NoSql("SQLite and PostgreSQL round binary floats differently at .5"),
+        sn.sql_round,
         "{0} rounded to {1} decimals",
         "{0} 保留 {1} 位小数",
         by_arity={1: ("{0} rounded", "{0} 四舍五入")},
@@ -447,7 +448,7 @@ _ENTRIES: list[Operator] = [
         "arithmetic",
         Signature((N,), N),
         ar.py_floor,
-        NoSql("SQLite has no floor() before 3.35 built with math functions"),
+        sn.sql_floor,
         "{0} rounded down",
         "{0} 向下取整",
     ),
@@ -456,7 +457,7 @@ _ENTRIES: list[Operator] = [
         "arithmetic",
         Signature((N,), N),
         ar.py_ceil,
-        NoSql("SQLite has no ceil() before 3.35 built with math functions"),
+        sn.sql_ceil,
         "{0} rounded up",
         "{0} 向上取整",
     ),
@@ -592,7 +593,7 @@ _ENTRIES: list[Operator] = [
         "text",
         Signature((T, N, N), T, optional=1),
         ar.fixed(st.substr, 2, 3, T),
-        NoSql("JavaScript's negative positions and lengths have no portable SQL form"),
+        stx.sql_substr,
         "the part of {0} from position {1} ({2} characters)",
         "{0} 从第 {1} 位起的 {2} 个字符",
         by_arity={2: ("the part of {0} from position {1}", "{0} 从第 {1} 位起的部分")},
@@ -731,7 +732,7 @@ _ENTRIES: list[Operator] = [
         "date",
         Signature((D, N, T), D),
         ar.fixed(dates.shift, 3, 3),
-        NoSql("calendar arithmetic (month ends) differs between SQLite and PostgreSQL"),
+        sp.sql_date_add,
         "{0} plus {1} {2}(s)",
         "{0} 加 {1} 个{2}",
     ),
@@ -740,7 +741,7 @@ _ENTRIES: list[Operator] = [
         "date",
         Signature((D, D, T), N),
         ar.fixed(dates.difference, 3, 3, N),
-        NoSql("whole-unit differences have no portable SQL form"),
+        sp.sql_date_diff,
         "the number of {2}s from {0} to {1}",
         "{0} 到 {1} 相差的{2}数",
     ),
@@ -749,7 +750,7 @@ _ENTRIES: list[Operator] = [
         "date",
         Signature((D, T), D),
         ar.fixed(dates.start_of, 2, 2),
-        NoSql("period starts have no portable SQL form"),
+        sp.sql_start_of,
         "the start of the {1} of {0}",
         "{0} 所在{1}的第一天",
     ),

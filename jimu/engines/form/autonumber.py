@@ -1,7 +1,8 @@
 """Auto-number patterns such as ``LD-{YYYY}{MM}-{0000}``.
 
-``{YYYY}``, ``{YY}``, ``{MM}`` and ``{DD}`` are the date of the insert (UTC); ``{000..}`` is the
-counter, zero-padded to the number of zeros. The counter restarts in every *period*: the date
+``{YYYY}``, ``{YY}``, ``{MM}`` and ``{DD}`` are the date of the record's ``created_at`` (UTC;
+an import may give an earlier one); ``{000..}`` is the counter, zero-padded to the number of
+zeros. The counter restarts in every *period*: the date
 parts the pattern uses (``LD-{YYYY}{MM}-{0000}`` counts per month, ``{0000}`` alone never
 restarts). The platform keeps one counter row per (app, entity, field, period).
 """

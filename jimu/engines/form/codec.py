@@ -15,6 +15,7 @@ from typing import Any
 from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
 from jimu.engines.form.registry import FieldTypeRegistry
 from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
+from jimu.engines.form.types.base import _identity as identity
 from jimu.engines.form.types.temporal import format_datetime
 from jimu.errors import FieldError
 
@@ -40,6 +41,8 @@ class CompiledField:
     parse: Converter
     dump: Converter
     default: Any
+    #: The stored value is already the JSON value (``dump`` returns it unchanged).
+    dumps_as_is: bool = False
 
     @property
     def name(self) -> str:
@@ -103,6 +106,7 @@ def _safe_dump(dump: Converter) -> Converter:
 def compile_field(f: Field, ctx: FieldContext, registry: FieldTypeRegistry) -> CompiledField:
     ftype = registry.get(f.type)
     parse = _bounded(ftype.parser(f, ctx), f, ftype)
+    dump = ftype.dumper(f, ctx)
     default: Any = _MISSING
     if f.has("default") and not ftype.computed:
         default = parse(f.get("default"))
@@ -111,8 +115,9 @@ def compile_field(f: Field, ctx: FieldContext, registry: FieldTypeRegistry) -> C
         type=ftype,
         column=ftype.column_name(f) if ftype.stores_column(f) else None,
         parse=parse,
-        dump=_safe_dump(ftype.dumper(f, ctx)),
+        dump=_safe_dump(dump),
         default=default,
+        dumps_as_is=dump is identity,
     )
 
 

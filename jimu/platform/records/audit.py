@@ -13,13 +13,40 @@ import sqlalchemy as sa
 from jimu.engines.form.types.temporal import format_datetime
 from jimu.platform.models import Outbox, RecordHistory
 from jimu.platform.records.context import WriteContext
-from jimu.platform.records.fastinsert import insert_rows
+from jimu.platform.records.fastinsert import encode_json, insert_values
 from jimu.platform.records.ids import allocate_ids
 
 HISTORY: sa.Table = RecordHistory.__table__  # type: ignore[assignment]
 OUTBOX: sa.Table = Outbox.__table__  # type: ignore[assignment]
 HISTORY_JSON = frozenset({"old_value", "new_value"})
 OUTBOX_JSON = frozenset({"changed_fields"})
+HISTORY_COLUMNS = (
+    "app",
+    "entity",
+    "record_id",
+    "version",
+    "actor_id",
+    "source",
+    "changed_at",
+    "change_id",
+    "field",
+    "old_value",
+    "new_value",
+)
+OUTBOX_COLUMNS = (
+    "id",
+    "app",
+    "entity",
+    "record_id",
+    "kind",
+    "changed_fields",
+    "actor_id",
+    "source",
+    "caused_by",
+    "depth",
+    "created_at",
+    "processed_at",
+)
 #: The history ``field`` of a create: one row whose new_value holds every initial value.
 CREATED_FIELD = "*"
 
@@ -42,10 +69,18 @@ class Change:
     initial: dict[str, Any] | None = None
 
 
-def _uuid_text(number: int) -> str:
-    """``str(uuid.UUID(int=number))`` without building the UUID object (hot in bulk writes)."""
-    h = f"{number:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+def _encoded_names(cache: dict[tuple[str, ...], str | None], names: list[str]) -> str | None:
+    key = tuple(names)
+    if key not in cache:
+        cache[key] = encode_json(names)
+    return cache[key]
+
+
+def _change_ids(n: int) -> list[str]:
+    """``n`` fresh change ids (UUID text): one random 80-bit prefix, then a counter."""
+    head = uuid.uuid4().hex
+    prefix = f"{head[:8]}-{head[8:12]}-{head[12:16]}-{head[16:20]}-"
+    return [f"{prefix}{number:012x}" for number in range(n)]
 
 
 def write_changes(
@@ -59,15 +94,15 @@ def write_changes(
     """Append history rows and one outbox event per change; returns the event ids in order."""
     if not changes:
         return []
-    history: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    history: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
     ids = allocate_ids(conn, OUTBOX, len(changes))
-    first_id = uuid.uuid4().int
-    actor, source, depth = ctx.actor_id, ctx.source, ctx.depth
-    for number, (change, event_id) in enumerate(zip(changes, ids, strict=True)):
-        change_id = _uuid_text((first_id + number) % (1 << 128))
+    change_ids = _change_ids(len(changes))
+    actor, source, depth, cause = ctx.actor_id, ctx.source, ctx.depth, ctx.caused_by
+    encoded_fields: dict[tuple[str, ...], str | None] = {}  # rows of a batch mostly share them
+    for change, event_id, change_id in zip(changes, ids, change_ids, strict=True):
         at = now if change.at is None else change.at
-        record_id, version = change.record_id, change.version
+        head = (app, entity, change.record_id, change.version, actor, source, at, change_id)
         if change.initial is not None or change.kind == "created":
             new = (
                 change.initial
@@ -75,57 +110,29 @@ def write_changes(
                 else {k: v[1] for k, v in change.fields.items()}
             )
             changed = sorted(new)
-            history.append(
-                {
-                    "app": app,
-                    "entity": entity,
-                    "record_id": record_id,
-                    "version": version,
-                    "actor_id": actor,
-                    "source": source,
-                    "changed_at": at,
-                    "change_id": change_id,
-                    "field": CREATED_FIELD,
-                    "old_value": None,
-                    "new_value": new,
-                }
-            )
+            history.append((*head, CREATED_FIELD, None, encode_json(new)))
         else:
             changed = sorted(change.fields)
             for name, (old, new_value) in change.fields.items():
-                history.append(
-                    {
-                        "app": app,
-                        "entity": entity,
-                        "record_id": record_id,
-                        "version": version,
-                        "actor_id": actor,
-                        "source": source,
-                        "changed_at": at,
-                        "change_id": change_id,
-                        "field": name,
-                        "old_value": old,
-                        "new_value": new_value,
-                    }
-                )
+                history.append((*head, name, encode_json(old), encode_json(new_value)))
         events.append(
-            {
-                "id": event_id,
-                "app": app,
-                "entity": entity,
-                "record_id": record_id,
-                "kind": change.kind,
-                "changed_fields": changed,
-                "actor_id": actor,
-                "source": source,
-                "caused_by": change.caused_by if change.caused_by is not None else ctx.caused_by,
-                "depth": depth,
-                "created_at": now,
-                "processed_at": None,
-            }
+            (
+                event_id,
+                app,
+                entity,
+                change.record_id,
+                change.kind,
+                _encoded_names(encoded_fields, changed),
+                actor,
+                source,
+                cause if change.caused_by is None else change.caused_by,
+                depth,
+                now,
+                None,
+            )
         )
-    insert_rows(conn, HISTORY, history, HISTORY_JSON)
-    insert_rows(conn, OUTBOX, events, OUTBOX_JSON)
+    insert_values(conn, HISTORY, HISTORY_COLUMNS, history, HISTORY_JSON)
+    insert_values(conn, OUTBOX, OUTBOX_COLUMNS, events, OUTBOX_JSON)
     return ids
 
 

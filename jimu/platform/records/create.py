@@ -13,8 +13,8 @@ from jimu.platform.records import derived
 from jimu.platform.records.audit import Change, write_changes
 from jimu.platform.records.checks import link_errors, unique_errors
 from jimu.platform.records.context import WriteContext
-from jimu.platform.records.ids import allocate_ids
 from jimu.platform.records.fastinsert import insert_values
+from jimu.platform.records.ids import allocate_ids
 from jimu.platform.records.rows import refresh, to_json, utcnow, write_many_links
 from jimu.platform.records.runtime import AppRuntime, EntityRuntime
 from jimu.platform.records.stamps import imported_times
@@ -121,15 +121,21 @@ def create_records(
         return []
     many = {name: [values.pop(name, None) or [] for values in parsed] for name in rt.many_links}
     children = {name: [values.pop(name, None) or [] for values in parsed] for name in rt.subtables}
-    for values, data in zip(parsed, rows, strict=True):
-        derived.apply_default_formulas(rt, values, data)
-        derived.initial_rollups(rt, app, values)
-        values.setdefault("created_at", now)
-        values.setdefault("updated_at", now)
-        values.update(created_by=ctx.actor_id, updated_by=ctx.actor_id, version=1, deleted_at=None)
-        values.setdefault("owner_id", ctx.actor_id)
-        for name in rt.stored:
-            values.setdefault(name, None)
+    # every stored field (None unless given), the system columns, then the given values
+    base = {
+        **dict.fromkeys(rt.stored),
+        **derived.initial_rollups(rt, app),
+        "created_at": now,
+        "updated_at": now,
+        "owner_id": ctx.actor_id,
+    }
+    stamps = {"created_by": ctx.actor_id, "updated_by": ctx.actor_id, "version": 1}
+    stamps["deleted_at"] = None
+    default_formulas = bool(rt.default_formulas)
+    for i, (values, data) in enumerate(zip(parsed, rows, strict=True)):
+        values = parsed[i] = {**base, **values, **stamps}
+        if default_formulas:
+            derived.apply_default_formulas(rt, values, data)
     derived.apply_autonumbers(conn, app.model.name, rt, parsed)
     derived.apply_lookups(conn, app, rt, parsed)
     for values in parsed:

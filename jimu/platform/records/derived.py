@@ -118,12 +118,14 @@ def apply_lookups(
             row[dep.field] = None if link is None else found.get(link)
 
 
-def initial_rollups(rt: EntityRuntime, app: AppRuntime, row: dict[str, Any]) -> None:
+def initial_rollups(rt: EntityRuntime, app: AppRuntime) -> dict[str, Any]:
     """A new record has no children yet: counts and sums start at 0, the rest empty."""
-    for deps in app.rollups_over.values():
-        for dep in deps:
-            if dep.entity == rt.name:
-                row[dep.field] = 0 if dep.function in ("count", "sum") else None
+    return {
+        dep.field: 0 if dep.function in ("count", "sum") else None
+        for deps in app.rollups_over.values()
+        for dep in deps
+        if dep.entity == rt.name
+    }
 
 
 def rollup_values(

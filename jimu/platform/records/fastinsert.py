@@ -6,8 +6,9 @@ bind processor, exactly what SQLAlchemy would apply) are built once per table, d
 column list; values are converted column by column, and the driver gets:
 
 - SQLite: one ``executemany`` of ``INSERT ... VALUES (?, ...)`` (sqlite3 loops in C);
-- PostgreSQL: ``INSERT ... VALUES (...), (...), ...`` with up to ``PG_ROWS`` rows per statement,
-  one round trip per chunk instead of one per row.
+- PostgreSQL: ``COPY ... FROM STDIN`` on the connection's psycopg connection, inside the
+  same transaction (a multi-row ``INSERT ... VALUES`` would spend most of its time in psycopg
+  splitting a query with thousands of placeholders, which it caches only for short queries).
 """
 
 from __future__ import annotations
@@ -19,10 +20,6 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-
-#: Most rows per multi-row VALUES statement on PostgreSQL (and at most PG_PARAMS parameters).
-PG_ROWS = 1000
-PG_PARAMS = 30_000
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -39,9 +36,8 @@ class InsertPlan:
     converters: tuple[Callable[[Any], Any] | None, ...]
     #: Columns of date/time types: their (few distinct) values are converted once each.
     memoized: frozenset[int]
-    head: str  # INSERT INTO t (a, b) VALUES
-    row: str  # (?, ?) or (%s, %s)
-    positional_many: bool  # the driver's executemany is fast (SQLite)
+    sql: str  # INSERT INTO t (a, b) VALUES (?, ?), or on PostgreSQL COPY t (a, b) FROM STDIN
+    copy: bool
 
 
 @lru_cache(maxsize=256)
@@ -63,15 +59,15 @@ def insert_plan(
             declared = declared.impl_instance
         if isinstance(declared, sa.DateTime | sa.Date):
             memoized.add(i)
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(prep.quote(name) for name in columns)
-    return InsertPlan(
-        converters=tuple(converters),
-        memoized=frozenset(memoized),
-        head=f"INSERT INTO {prep.format_table(table)} ({names}) VALUES ",
-        row="(" + ", ".join([marker] * len(columns)) + ")",
-        positional_many=dialect.name == "sqlite",
-    )
+    table_name = prep.format_table(table)
+    copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+    if copy:
+        sql = f"COPY {table_name} ({names}) FROM STDIN"
+    else:
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = f"INSERT INTO {table_name} ({names}) VALUES ({', '.join([marker] * len(columns))})"
+    return InsertPlan(tuple(converters), frozenset(memoized), sql, copy)
 
 
 def insert_values(
@@ -97,38 +93,11 @@ def insert_values(
         else:
             by_column[i] = tuple(map(convert, by_column[i]))
     params = list(zip(*by_column, strict=True))
-    if plan.positional_many:
-        conn.exec_driver_sql(plan.head + plan.row, params)
+    if not plan.copy:
+        conn.exec_driver_sql(plan.sql, params)
         return
-    per_statement = max(1, min(PG_ROWS, PG_PARAMS // len(columns)))
-    full_sql = plan.head + ", ".join([plan.row] * per_statement)
-    for start in range(0, len(params), per_statement):
-        chunk = params[start : start + per_statement]
-        sql = full_sql if len(chunk) == per_statement else plan.head + ", ".join(
-            [plan.row] * len(chunk)
-        )
-        conn.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
-
-
-def insert_rows(
-    conn: sa.Connection,
-    table: sa.Table,
-    rows: Sequence[dict[str, Any]],
-    json_columns: frozenset[str] = frozenset(),
-) -> None:
-    """Insert ``rows`` (dicts with the same keys); ``json_columns`` are encoded with
-    :func:`encode_json` (None stays SQL NULL)."""
-    if not rows:
-        return
-    columns = tuple(rows[0])
-    tuples = [tuple(row[c] for c in columns) for row in rows]
-    if json_columns:
-        positions = [i for i, c in enumerate(columns) if c in json_columns]
-        encoded_rows = []
-        for values in tuples:
-            items = list(values)
-            for i in positions:
-                items[i] = encode_json(items[i])
-            encoded_rows.append(tuple(items))
-        tuples = encoded_rows
-    insert_values(conn, table, columns, tuples, json_columns)
+    driver = conn.connection.driver_connection  # psycopg, in this connection's transaction
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(plan.sql) as copy:
+        for row in params:
+            copy.write_row(row)

@@ -1,8 +1,8 @@
-"""Taking primary keys before an insert, so a batch is one plain ``executemany`` (no RETURNING).
+"""Taking primary keys before an insert, so a batch is one plain bulk insert (no RETURNING).
 
-PostgreSQL: ``nextval`` of the table's sequence, ``n`` times in one query. SQLite: the next
-``n`` integers after the largest id; the transaction holds SQLite's single write lock (or
-fails to get it), so no other writer can take them in between.
+PostgreSQL: ``nextval`` of the table's sequence, ``n`` times in one query (one array back).
+SQLite: the next ``n`` integers after the largest id; the transaction holds SQLite's single
+write lock (or fails to get it), so no other writer can take them in between.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ def allocate_ids(conn: sa.Connection, table: sa.Table, n: int) -> list[int]:
         return []
     if conn.dialect.name == "postgresql":
         stmt = sa.text(
-            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+            "SELECT array_agg(nextval(pg_get_serial_sequence(:table, 'id')))"
+            " FROM generate_series(1, :n)"
         )
-        return [int(v) for v in conn.execute(stmt, {"table": table.name, "n": n}).scalars()]
+        ids = conn.execute(stmt, {"table": table.name, "n": n}).scalar_one()
+        return sorted(int(v) for v in ids)
     top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
     return list(range(int(top) + 1, int(top) + n + 1))

@@ -60,7 +60,8 @@ def to_json(rt: EntityRuntime, values: Mapping[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {"id": values.get("id")}
     for name, dump in rt.dumpers:
         if name in values:
-            record[name] = dump(values[name])
+            value = values[name]
+            record[name] = value if dump is None else dump(value)
     for key in SYSTEM[1:]:
         if key in values:
             value = values[key]

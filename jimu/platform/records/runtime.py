@@ -55,8 +55,9 @@ class EntityRuntime:
     many_links: dict[str, str] = field(default_factory=dict)  # field → target entity
     links: dict[str, str] = field(default_factory=dict)  # field → target entity (to-one)
     subtables: dict[str, Field] = field(default_factory=dict)
-    #: (field name, stored value → JSON value) in document order, built once.
-    dumpers: list[tuple[str, Callable[[Any], Any]]] = field(default_factory=list)
+    #: (field name, stored value → JSON value, or None if the stored value is the JSON value)
+    #: in document order, built once.
+    dumpers: list[tuple[str, Callable[[Any], Any] | None]] = field(default_factory=list)
 
     @property
     def table(self) -> sa.Table:
@@ -78,6 +79,10 @@ class EntityRuntime:
     def stored(self) -> dict[str, str]:
         """field name → column name of every field with a column."""
         return self.tables.columns
+
+
+def _field_dumper(compiled: CompiledField) -> Callable[[Any], Any] | None:
+    return None if compiled.dumps_as_is else compiled.dump
 
 
 class AppRuntime:
@@ -107,7 +112,7 @@ class AppRuntime:
                     else (
                         _list_dumper
                         if f.type == "link" and f.get("many", False)
-                        else rt.codec.fields[f.name].dump
+                        else _field_dumper(rt.codec.fields[f.name])
                     ),
                 )
             )

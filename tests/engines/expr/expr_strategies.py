@@ -60,8 +60,24 @@ records = st.fixed_dictionaries(
         "s": nullable(texts),
         "t": nullable(texts),
         "b": nullable(st.booleans()),
-        "d": nullable(st.one_of(st.sampled_from([date(2025, 6, 15), date(2025, 6, 1)]), dates)),
-        "ts": nullable(stamps),
+        "d": nullable(
+            st.one_of(
+                st.sampled_from([date(2025, 6, 15), date(2025, 6, 1), date(2024, 1, 31)]),
+                st.sampled_from([date(2024, 2, 29), date(2025, 3, 31), date(2025, 12, 31)]),
+                dates,
+            )
+        ),
+        "ts": nullable(
+            st.one_of(
+                stamps,
+                st.sampled_from(
+                    [
+                        datetime(2025, 1, 31, 23, 59, 59, 500000),
+                        datetime(2024, 2, 29, 12, 0, 0, 250),
+                    ]
+                ),
+            )
+        ),
     }
 )
 
@@ -82,6 +98,9 @@ number_literals = st.one_of(ints, floats, st.sampled_from([0, 1, 2.5, -3]))
 nonzero = st.one_of(st.integers(1, 9), st.integers(-9, -1), st.sampled_from([0.5, 2.0, -4.0]))
 text_fields = st.sampled_from(["s", "t"]).map(var)
 date_literals = st.dates(date(2023, 1, 1), date(2027, 12, 31)).map(date.isoformat)
+stamp_literals = st.datetimes(datetime(2024, 1, 1), datetime(2026, 12, 31)).map(
+    lambda moment: moment.replace(microsecond=0).isoformat() + "Z"
+)
 units = st.sampled_from(["year", "quarter", "month", "week", "day"])
 time_units = st.sampled_from(["day", "hour", "minute", "week", "month"])
 
@@ -125,9 +144,51 @@ def number_table(depth: int) -> dict[str, st.SearchStrategy[Any]]:
             "preserve": number_literals.map(lambda x: op("preserve", x)),
         }
     )
+    made.update(
+        {
+            "round": st.tuples(inner, st.integers(-2, 3)).map(lambda x: op("round", list(x))),
+            "round whole": inner.map(lambda x: op("round", [x])),
+            "floor": inner.map(lambda x: op("floor", [x])),
+            "ceil": inner.map(lambda x: op("ceil", [x])),
+            "avg": st.lists(st.one_of(inner, st.none()), min_size=1, max_size=3).map(
+                lambda x: op("avg", x)
+            ),
+            "date_diff": st.tuples(dated(), dated(), all_units).map(
+                lambda x: op("date_diff", list(x))
+            ),
+            "date_diff time": st.tuples(timed(), timed(), all_units).map(
+                lambda x: op("date_diff", list(x))
+            ),
+        }
+    )
     for part in ["year", "month", "day", "weekday"]:
         made[part] = st.just(None).map(lambda _, part=part: op(part, [var("d")]))
+        made[f"{part} of a period"] = dated().map(lambda x, part=part: op(part, [x]))
     return made
+
+
+all_units = st.sampled_from(["year", "quarter", "month", "week", "day", "hour", "minute", "second"])
+amounts = st.one_of(st.integers(-30, 30), st.sampled_from([1, -1, 12, 0, 2.7]))
+
+
+def dated() -> st.SearchStrategy[Any]:
+    """A date: the date field, a date literal, or a date moved or cut to a period's start."""
+    base = st.one_of(st.just(var("d")), date_literals, st.just(op("today", [])))
+    return st.one_of(
+        base,
+        st.tuples(base, amounts, units).map(lambda x: op("date_add", list(x))),
+        st.tuples(base, units).map(lambda x: op("start_of", list(x))),
+    )
+
+
+def timed() -> st.SearchStrategy[Any]:
+    """A date-time: the field, now, or a date-time moved or cut to a period's start."""
+    base = st.one_of(st.just(var("ts")), st.just(op("now", [])), stamp_literals)
+    return st.one_of(
+        base,
+        st.tuples(base, amounts, all_units).map(lambda x: op("date_add", list(x))),
+        st.tuples(base, all_units).map(lambda x: op("start_of", list(x))),
+    )
 
 
 def texts_of(depth: int) -> st.SearchStrategy[Any]:
@@ -156,6 +217,14 @@ def text_table(depth: int) -> dict[str, st.SearchStrategy[Any]]:
             "??": st.tuples(text_fields, st.sampled_from(WORDS)).map(lambda x: op("??", list(x))),
             "if": st.tuples(conditions(depth - 1), inner, inner).map(lambda x: op("if", list(x))),
             "context": st.just(None).map(lambda _: op("var", "$user.region")),
+            "substr": st.tuples(
+                inner,
+                st.one_of(st.integers(-5, 5), st.none()),
+                st.one_of(st.integers(-5, 5), st.just(2.5)),
+            ).map(lambda x: op("substr", list(x))),
+            "substr to the end": st.tuples(inner, st.integers(-5, 5)).map(
+                lambda x: op("substr", list(x))
+            ),
         }
     )
 
@@ -196,6 +265,8 @@ def comparison_table(depth: int) -> dict[str, st.SearchStrategy[Any]]:
             ),
             "date": _compare(st.tuples(st.just(var("d")), dates_), ALL_CMP),
             "datetime": _compare(st.tuples(st.just(var("ts")), st.just(op("now", []))), ALL_CMP),
+            "period": _compare(st.tuples(dated(), dated()), ALL_CMP),
+            "time period": _compare(st.tuples(timed(), timed()), ALL_CMP),
             "null": _compare(
                 st.tuples(st.sampled_from([var("i"), var("s"), var("d"), var("b")]), st.none()),
                 EQUALITY,

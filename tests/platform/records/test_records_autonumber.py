@@ -10,7 +10,7 @@ from records_testing import CTX
 
 from jimu.errors import Conflict, ValidationFailed
 from jimu.platform.db import begin_write
-from jimu.platform.records import ListQuery, Records
+from jimu.platform.records import ListQuery, Records, WriteContext
 
 
 def test_concurrent_inserts_get_distinct_gap_free_numbers(
@@ -76,3 +76,38 @@ def test_concurrent_updates_of_one_version_let_exactly_one_win(
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "won"]
     with jimu_engine.connect() as conn:
         assert records.get(conn, "lead", lead["id"])["version"] == 2
+
+
+def test_concurrent_imports_over_several_periods_stay_gap_free(
+    records: Records, jimu_engine: sa.Engine
+) -> None:
+    importing = WriteContext(actor_id=7, source="import")
+    months = ["2026-01-15T00:00:00Z", "2026-02-15T00:00:00Z", "2026-03-15T00:00:00Z"]
+    failures: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        # each batch mixes the months in a different order: counters locked in one order
+        order = months[n % 3 :] + months[: n % 3]
+        rows = [{"name": f"w{n}-{i}", "created_at": at} for i, at in enumerate(order * 2)]
+        try:
+            for _ in range(3):
+                with begin_write(jimu_engine) as conn:
+                    records.bulk_create(conn, "lead", rows, importing)
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with jimu_engine.connect() as conn:
+        codes = [r["code"] for r in records.list(conn, "lead", ListQuery(limit=200)).items]
+    by_month: dict[str, list[int]] = {}
+    for code in codes:
+        _, period, number = code.split("-")
+        by_month.setdefault(period, []).append(int(number))
+    assert sorted(by_month) == ["202601", "202602", "202603"]
+    for numbers in by_month.values():
+        assert sorted(numbers) == list(range(1, 4 * 3 * 2 + 1))

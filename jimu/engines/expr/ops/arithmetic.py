@@ -93,14 +93,29 @@ def average(*values: Any) -> int | float | None:
     return finite(sum(present) / len(present)) if present else None
 
 
+# Rounding stops where a float's decimal digits stop being exact: past the 15th significant
+# digit (a spreadsheet's precision) or beyond 2**52 the number is returned as it is.
+ROUNDING_LIMIT = 1e14
+EXACT_LIMIT = 4503599627370496.0  # 2**52
+
+
 def round_to(value: Any, digits: Any = 0) -> int | float | None:
-    """Half away from zero, as spreadsheets round (``round(2.5) = 3``, ``round(-2.5) = -3``)."""
+    """Half away from zero on the number as written, as spreadsheets round (``round(2.5) = 3``,
+    ``round(-2.5) = -3``, ``round(1.005, 2) = 1.01``). The SQL rendering computes the same."""
     if value is None:
         return None
     number = to_number(value)
     places = int(to_number(digits))
+    size = abs(number)
+    scaled = size * 10.0**places if places >= 0 else size / 10.0 ** (-places)
+    if scaled >= ROUNDING_LIMIT or size >= EXACT_LIMIT:
+        return int(number) if places <= 0 and number == int(number) else number
     exponent = Decimal(1).scaleb(-places)
-    rounded = Decimal(repr(number)).quantize(exponent, rounding=ROUND_HALF_UP)
+    written = Decimal(repr(number))
+    if written.as_tuple().exponent >= -places:  # type: ignore[operator]
+        rounded = written
+    else:
+        rounded = written.quantize(exponent, rounding=ROUND_HALF_UP)
     return int(rounded) if places <= 0 else float(rounded)
 
 

@@ -45,8 +45,16 @@ def sql_date(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
 def _date_part(part: str) -> Callable[[SqlGen, Any, str], SqlValue]:
     def render(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
         (value,) = _exactly(gen, args, pointer, 1)
+        if value.is_const and value.kind in ("date", "datetime", "null", "text"):
+            from jimu.engines.expr.errors import ExprError
+            from jimu.engines.expr.ops import dates as python_dates
+
+            try:
+                return bind(getattr(python_dates, f"{part}_of")(value.const))
+            except ExprError:
+                gen.refuse(pointer, f"{value.const!r} is not a date")
         if value.kind not in ("date", "datetime") or value.is_const:
-            gen.refuse(pointer, f"{part} needs a date field")
+            gen.refuse(pointer, f"{part} needs a date")
         return SqlValue(DatePart(part, value.expr), "number", value.nullable, True)
 
     return render

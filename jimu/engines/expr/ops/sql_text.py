@@ -1,5 +1,5 @@
 """SQL renderings of membership (``in in_list not_in_list``) and text (``contains not_contains
-starts_with ends_with trim length replace left right cat``)."""
+starts_with ends_with trim length replace left right cat substr``)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from jimu.engines.expr.ops.sql_base import (
 )
 from jimu.engines.expr.sql import SqlGen, SqlValue, bind, boolean
 from jimu.engines.expr.sql_functions import (
+    Greatest,
     RightChars,
     TextPosition,
     TrimChars,
@@ -180,3 +181,35 @@ def sql_cat(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
     for part in parts[1:]:
         expr = expr.op("||")(part)
     return SqlValue(sa.type_coerce(expr, sa.Text()), "text", False)
+
+
+def _position(gen: SqlGen, value: SqlValue, pointer: str) -> int | None:
+    """A literal start or length as ``substr`` reads it (``int(to_number(x))``); ``None`` for
+    null. Clamped to ±10**9 (further than any text reaches, and within SQL's integers)."""
+    from jimu.engines.expr.values import to_number
+
+    if not value.is_const or value.const.__class__ not in (int, float, type(None)):
+        gen.refuse(pointer, "substr's position and length must be literal numbers")
+    if value.const is None:
+        return None
+    return max(-(10**9), min(10**9, int(to_number(value.const))))
+
+
+def sql_substr(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
+    """JavaScript's ``substr(start, length)``: a negative start counts from the end, a
+    negative length stops that many characters before the end; null text is ``""``."""
+    items = gen.args(args, pointer)
+    if not 2 <= len(items) <= 3:
+        gen.refuse(pointer, "substr takes a text, a start and a length")
+    (text,) = _text_args(gen, [args[0]], pointer, 1)
+    if text.kind == "null":
+        return bind("")
+    whole = sa.func.coalesce(text.expr, "") if text.nullable else text.expr
+    start = _position(gen, items[1], pointer) or 0
+    count = _position(gen, items[2], pointer) if len(items) == 3 else None
+    size = sa.func.length(whole)
+    begin: Expr = sa.literal(start) if start >= 0 else Greatest(0, size + start)
+    if count is None:
+        return SqlValue(sa.func.substr(whole, begin + 1), "text", False)
+    span: Expr = sa.literal(count) if count >= 0 else Greatest(0, size + count - begin)
+    return SqlValue(sa.func.substr(whole, begin + 1, span), "text", False)

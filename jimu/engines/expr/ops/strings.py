@@ -31,7 +31,7 @@ def substr(value: Any, start: Any = 0, length: Any = None) -> str:
     if length is None:
         return text[begin:]
     count = int(to_number(length))
-    end = size + count if count < 0 else begin + count
+    end = max(0, size + count) if count < 0 else begin + count  # never wraps around
     return text[begin:end]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -66,13 +67,26 @@ class NumberType(FieldType):
         return {"type": "integer" if field.get("integer") else "number"}
 
 
+@lru_cache(maxsize=64)
+def _quantum(scale: int) -> Decimal:
+    return Decimal(1).scaleb(-scale)
+
+
 def parse_decimal(value: Any, scale: int, precision: int) -> Decimal:
     """``value`` (a JSON number or string) as a Decimal with ``scale`` decimals, exactly."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise InvalidValue("must be a number", "type")
-    text = value.strip().replace(",", "") if isinstance(value, str) else repr(value)
-    if isinstance(value, Decimal):
+    kind = type(value)
+    if kind is str:
+        text = value.strip().replace(",", "")
+    elif kind is Decimal:
         text = str(value)
+    elif (
+        kind is int
+        or kind is float
+        or (isinstance(value, int | float | Decimal) and not isinstance(value, bool))
+    ):
+        text = str(value) if isinstance(value, Decimal) else repr(value)
+    else:
+        raise InvalidValue("must be a number", "type")
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -81,11 +95,19 @@ def parse_decimal(value: Any, scale: int, precision: int) -> Decimal:
         raise InvalidValue("must be a number", "type")
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
-    if -exponent > scale and number != number.quantize(Decimal(1).scaleb(-scale)):
-        raise InvalidValue(f"must have at most {scale} decimal places", "scale")
-    number = number.quantize(Decimal(1).scaleb(-scale))
-    if len(number.as_tuple().digits) > precision:
-        raise InvalidValue(f"must have at most {precision - scale} digits before the point")
+    too_long = f"must have at most {precision - scale} digits before the point"
+    if exponent != -scale:
+        quantum = _quantum(scale)
+        try:
+            quantized = number.quantize(quantum)
+        except InvalidOperation:  # more digits than the decimal context holds
+            raise InvalidValue(too_long) from None
+        if -exponent > scale and number != quantized:
+            raise InvalidValue(f"must have at most {scale} decimal places", "scale")
+        number = quantized
+    # digits of the number with ``scale`` decimals = adjusted() + 1 + scale (when >= 1)
+    if number and number.adjusted() >= precision - scale:
+        raise InvalidValue(too_long)
     return number
 
 

@@ -19,6 +19,8 @@ _LENGTH_PARAMS = {
 
 
 def _as_text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InvalidValue("must be text", "type")
     return str(value)
@@ -150,7 +152,9 @@ def normalize_phone(raw: str) -> str:
     also ``+86 (0)10 ...``) and 400/800 service numbers are checked digit by digit; other
     countries' numbers need a leading ``+`` (or ``00``) and are checked for E.164 length only.
     """
-    text = _PHONE_NOISE.sub("", raw.strip())
+    text = raw.strip()
+    if not text.isdigit():
+        text = _PHONE_NOISE.sub("", text)
     if text.startswith("00"):
         text = "+" + text[2:]
     if not text.startswith("+"):
