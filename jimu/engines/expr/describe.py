@@ -1,10 +1,11 @@
 """``describe(rule, lang)``: a rule as a sentence for the builder, in English or Chinese
-("amount is greater than 10,000 and region equals 华东" / "金额 大于 10,000 并且 区域 等于 华东").
+("amount is greater than 10,000 and region is 华东" / "金额 大于 10,000 且 区域 等于 华东").
 
 The words come from the sentence templates of the operator table (``operators.py``), so a new
 operator is described as soon as it has its entry. Field labels replace field names when given,
-numbers get thousands separators, lists read "US, CA" / "US、CA", and a mix of "and" and "or" is
-parenthesised so the sentence keeps the rule's meaning.
+numbers get thousands separators, lists read "US, CA" / "US、CA", date units are counted with
+their measure words ("7 天", "3 个月"), and a mix of "and" and "or" is parenthesised so the
+sentence keeps the rule's meaning.
 """
 
 from __future__ import annotations
@@ -116,12 +117,22 @@ class _Describer:
             return self.rule(args[0])
         if op == "substr":
             args = _positions_from_one(args)
-        parts = [self.operand(entry, arg, index) for index, arg in enumerate(args)]
-        return self.fill(entry, parts)
+        parts = [self.operand(entry, arg, index, args) for index, arg in enumerate(args)]
+        text_operand = len(args) == 2 and isinstance(args[1], str) and args[1] != ""
+        return self.fill(entry, parts, text_operand)
 
-    def operand(self, entry: Operator, arg: Any, index: int) -> str:
-        if entry.family == "date" and isinstance(arg, str) and arg in UNIT_WORDS:
-            return UNIT_WORDS[arg][1 if self.zh else 0]
+    def unit(self, entry: Operator, unit: str, args: list[Any]) -> str:
+        words = UNIT_WORDS[unit]
+        if self.zh:
+            return words.counted if entry.unit_form == "counted" else words.noun
+        if entry.unit_form == "counted":
+            amount = args[1] if len(args) > 1 else None
+            return words.one if amount in (1, -1) and amount is not True else words.many
+        return words.many if entry.unit_form == "plural" else words.one
+
+    def operand(self, entry: Operator, arg: Any, index: int, args: list[Any]) -> str:
+        if entry.unit_form and isinstance(arg, str) and arg in UNIT_WORDS:
+            return self.unit(entry, arg, args)
         text = self.rule(arg)
         inner = _operator_of(arg)
         if inner is None:
@@ -140,8 +151,8 @@ class _Describer:
     def _parenthesised(self, text: str) -> str:
         return f"{_HUG}（{text}）{_HUG}" if self.zh else f"({text})"
 
-    def fill(self, entry: Operator, parts: list[str]) -> str:
-        template = entry.template(self.lang, len(parts))
+    def fill(self, entry: Operator, parts: list[str], text_operand: bool = False) -> str:
+        template = entry.template(self.lang, len(parts), text_operand)
         joiner = entry.joiner[1 if self.zh else 0]
 
         def slot(match: re.Match[str]) -> str:
@@ -162,7 +173,7 @@ def _positions_from_one(args: list[Any]) -> list[Any]:
 
 
 def _tidy_zh(sentence: str) -> str:
-    """No spaces around the full-width parentheses describe() added: "（a 或者 b）并且 c"."""
+    """No spaces around the full-width parentheses describe() added: "（a 或 b）且 c"."""
     return re.sub(rf"\s*{_HUG}\s*", "", sentence).strip()
 
 

@@ -6,9 +6,12 @@ rendering (a SQLAlchemy expression, see ``sql.py``) or the reason it has no fait
 form, and the sentence templates the builder shows in English and Chinese.
 
 Templates: ``{0}``, ``{1}`` … are the rendered arguments; ``{*}`` is every argument joined by
-the entry's ``joiner``. ``by_arity`` holds templates for a particular number of arguments
-(``{"<": [1, x, 10]}`` reads "x is between 1 and 10"). ``connective`` marks ``and``/``or``,
-whose operands describe() may join into a list ("a, b and c").
+the entry's ``joiner``. ``with_text`` is the template when the second argument is a text
+literal ("region is 华东"). ``unit_form`` says how a date unit argument reads: ``counted``
+("7 days", "3 个月": the Chinese word carries its own measure word), ``plural`` ("days",
+"月数") or ``singular`` ("month", "所在月"). ``by_arity`` holds templates for a particular
+number of arguments (``{"<": [1, x, 10]}`` reads "x is between 1 and 10"). ``connective``
+marks ``and``/``or``, whose operands describe() may join into a list ("a, b and c").
 
 Adding an operator is adding one entry here (and its renderers in its family's module).
 """
@@ -81,12 +84,17 @@ class Operator:
     connective: bool = False
     infix: bool = False
     lazy: bool = False
+    with_text: tuple[str, str] | None = None
+    unit_form: str = ""
 
-    def template(self, lang: str, arity: int | None = None) -> str:
-        """The sentence template in ``lang`` ("en" or "zh") for ``arity`` arguments."""
+    def template(self, lang: str, arity: int | None = None, text_operand: bool = False) -> str:
+        """The sentence template in ``lang`` ("en" or "zh") for ``arity`` arguments;
+        ``text_operand``: the second argument is a text literal (``with_text`` applies)."""
         index = 1 if lang.startswith("zh") else 0
         if arity is not None and arity in self.by_arity:
             return self.by_arity[arity][index]
+        if text_operand and self.with_text is not None and arity == 2:
+            return self.with_text[index]
         return self.zh if index else self.en
 
 
@@ -114,7 +122,13 @@ def _op(
 
 
 def _cmp(
-    name: str, py: PyRenderer, sql: Any, en: str, zh: str, between: tuple[str, str]
+    name: str,
+    py: PyRenderer,
+    sql: Any,
+    en: str,
+    zh: str,
+    between: tuple[str, str],
+    with_text: tuple[str, str] | None = None,
 ) -> Operator:
     return _op(
         name,
@@ -126,6 +140,7 @@ def _cmp(
         zh,
         infix=True,
         by_arity={3: between},
+        with_text=with_text,
     )
 
 
@@ -170,7 +185,7 @@ _ENTRIES: list[Operator] = [
         sl.sql_and,
         "{*}",
         "{*}",
-        joiner=(" and ", " 并且 "),
+        joiner=(" and ", " 且 "),
         connective=True,
         lazy=True,
     ),
@@ -182,7 +197,7 @@ _ENTRIES: list[Operator] = [
         sl.sql_or,
         "{*}",
         "{*}",
-        joiner=(" or ", " 或者 "),
+        joiner=(" or ", " 或 "),
         connective=True,
         lazy=True,
     ),
@@ -283,6 +298,7 @@ _ENTRIES: list[Operator] = [
         "{0} equals {1}",
         "{0} 等于 {1}",
         ("{0}, {1} and {2} are equal", "{0}、{1}、{2} 相等"),
+        with_text=("{0} is {1}", "{0} 等于 {1}"),
     ),
     _cmp(
         "!=",
@@ -291,6 +307,7 @@ _ENTRIES: list[Operator] = [
         "{0} does not equal {1}",
         "{0} 不等于 {1}",
         ("{0}, {1} and {2} differ in turn", "{0}、{1}、{2} 依次不等"),
+        with_text=("{0} is not {1}", "{0} 不等于 {1}"),
     ),
     _cmp(
         "===",
@@ -733,8 +750,9 @@ _ENTRIES: list[Operator] = [
         Signature((D, N, T), D),
         ar.fixed(dates.shift, 3, 3),
         sp.sql_date_add,
-        "{0} plus {1} {2}(s)",
-        "{0} 加 {1} 个{2}",
+        "{0} plus {1} {2}",
+        "{0} 加 {1} {2}",
+        unit_form="counted",
     ),
     _op(
         "date_diff",
@@ -742,8 +760,9 @@ _ENTRIES: list[Operator] = [
         Signature((D, D, T), N),
         ar.fixed(dates.difference, 3, 3, N),
         sp.sql_date_diff,
-        "the number of {2}s from {0} to {1}",
+        "the number of {2} from {0} to {1}",
         "{0} 到 {1} 相差的{2}数",
+        unit_form="plural",
     ),
     _op(
         "start_of",
@@ -752,7 +771,8 @@ _ENTRIES: list[Operator] = [
         ar.fixed(dates.start_of, 2, 2),
         sp.sql_start_of,
         "the start of the {1} of {0}",
-        "{0} 所在{1}的第一天",
+        "{0} 所在{1}的开始",
+        unit_form="singular",
     ),
     _op(
         "year",
@@ -796,8 +816,9 @@ _ENTRIES: list[Operator] = [
         Signature((D, N, T), B),
         dd.py_within_last,
         sd.sql_within_last,
-        "{0} is within the last {1} {2}(s)",
-        "{0} 在过去 {1} 个{2}内",
+        "{0} is within the last {1} {2}",
+        "{0} 在过去 {1} {2}内",
+        unit_form="counted",
     ),
     _op(
         "within_next",
@@ -805,22 +826,35 @@ _ENTRIES: list[Operator] = [
         Signature((D, N, T), B),
         dd.py_within_next,
         sd.sql_within_next,
-        "{0} is within the next {1} {2}(s)",
-        "{0} 在未来 {1} 个{2}内",
+        "{0} is within the next {1} {2}",
+        "{0} 在未来 {1} {2}内",
+        unit_form="counted",
     ),
 ]
 
 OPERATORS: Mapping[str, Operator] = {entry.name: entry for entry in _ENTRIES}
 
-UNIT_WORDS: Mapping[str, tuple[str, str]] = {
-    "year": ("year", "年"),
-    "quarter": ("quarter", "季度"),
-    "month": ("month", "月"),
-    "week": ("week", "周"),
-    "day": ("day", "天"),
-    "hour": ("hour", "小时"),
-    "minute": ("minute", "分钟"),
-    "second": ("second", "秒"),
+
+@dataclass(frozen=True)
+class UnitWords:
+    """How sentences name a date unit: English singular and plural, the Chinese noun
+    ("相差的月数", "所在季度") and the Chinese counted form with its measure word ("3 个月")."""
+
+    one: str
+    many: str
+    noun: str
+    counted: str
+
+
+UNIT_WORDS: Mapping[str, UnitWords] = {
+    "year": UnitWords("year", "years", "年", "年"),
+    "quarter": UnitWords("quarter", "quarters", "季度", "个季度"),
+    "month": UnitWords("month", "months", "月", "个月"),
+    "week": UnitWords("week", "weeks", "周", "周"),
+    "day": UnitWords("day", "days", "天", "天"),
+    "hour": UnitWords("hour", "hours", "小时", "小时"),
+    "minute": UnitWords("minute", "minutes", "分钟", "分钟"),
+    "second": UnitWords("second", "seconds", "秒", "秒"),
 }
 
 

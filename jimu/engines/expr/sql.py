@@ -35,6 +35,9 @@ class SqlValue:
     nullable: bool = True
     integer: bool = False
     const: Any = _NO_VALUE
+    #: For a condition: the same test without the two-valued wrapping, NULL where it is false.
+    #: Only for WHERE clauses, where NULL and false mean the same and indexes can then be used.
+    cond: ColumnElement[Any] | None = None
 
     @property
     def is_const(self) -> bool:
@@ -86,7 +89,7 @@ def bind(value: Any) -> SqlValue:
 
 def boolean(expr: ColumnElement[Any]) -> SqlValue:
     """A two-valued condition: ``expr`` when true, false when false *or NULL*."""
-    return SqlValue(sa.case((expr, sa.true()), else_=sa.false()), "boolean", False)
+    return SqlValue(sa.case((expr, sa.true()), else_=sa.false()), "boolean", False, cond=expr)
 
 
 class SqlGen:
@@ -148,6 +151,11 @@ class SqlGen:
             self.refuse(pointer, f"field {name!r} has a column type with no expression form")
         return SqlValue(column, kind, True, integer)
 
+    def condition(self, value: SqlValue) -> ColumnElement[Any]:
+        """``value``'s truth for a WHERE clause: true exactly where Python is truthy, false or
+        NULL elsewhere (a plain ``status = 'new'`` an index can serve, not a CASE around it)."""
+        return value.cond if value.cond is not None else self.truth(value)
+
     def truth(self, value: SqlValue) -> ColumnElement[Any]:
         """The JsonLogic truthiness of ``value`` as a two-valued condition."""
         if value.is_const:
@@ -170,11 +178,14 @@ def to_sql(
     context: Any = None,
     *,
     as_condition: bool = True,
+    where: bool = False,
 ) -> ColumnElement[Any]:
     """``rule`` as a SQLAlchemy expression over ``columns`` (field name → column).
 
     With ``as_condition`` (the default) the result is a two-valued boolean that is true exactly
     for the rows whose Python evaluation is truthy; otherwise it is the rule's value.
+    With ``where`` the condition may be NULL where it is false: use it only where NULL and
+    false mean the same (WHERE, HAVING, JOIN ON); it keeps comparisons bare so indexes serve them.
     ``context`` gives the ``$``-values (``$user``, ``$now``, ``$today``), bound as literals.
     Raises ``ExprError`` (type ``"No SQL Form"``) for what SQL cannot render faithfully.
     """
@@ -184,7 +195,7 @@ def to_sql(
     except UNEXPECTED as exc:
         raise as_expr_error(exc) from exc
     if as_condition:
-        return gen.truth(value)
+        return gen.condition(value) if where else gen.truth(value)
     if value.kind in ("list", "other"):
         gen.refuse("", "a list value has no SQL form")
     return value.expr

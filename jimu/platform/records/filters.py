@@ -45,7 +45,9 @@ def filter_clause(
 ) -> sa.ColumnElement[bool]:
     """``logic`` as a WHERE condition; ValidationFailed (pointers into ``logic``) if it is bad."""
     try:
-        clause: sa.ColumnElement[bool] = to_sql(dict(logic), filter_columns(rt), context)
+        clause: sa.ColumnElement[bool] = to_sql(
+            dict(logic), filter_columns(rt), context, where=True
+        )
     except ExprError as exc:
         raise ValidationFailed(
             "The filter is not valid.", [FieldError(exc.pointer, exc.message, exc.error_type)]

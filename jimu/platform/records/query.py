@@ -66,10 +66,33 @@ def _after(
     for (_, column, descending), value in reversed(list(zip(keys, values, strict=False))):
         if value is None:
             condition = sa.and_(column.is_(None), condition)
+            continue
+        beyond = column < value if descending else column > value
+        tie = sa.and_(column == value, condition)
+        if _nullable(column):
+            condition = sa.or_(beyond, column.is_(None), tie)
         else:
-            beyond = column < value if descending else column > value
-            condition = sa.or_(beyond, column.is_(None), sa.and_(column == value, condition))
+            condition = sa.or_(beyond, tie)
     return condition
+
+
+def _nullable(column: sa.ColumnElement[Any]) -> bool:
+    """Whether a sort key can hold NULL (a NOT NULL column needs no nulls-last ordering)."""
+    return bool(getattr(column, "nullable", True))
+
+
+def _id_descending(
+    sort: Sequence[str], keys: list[tuple[str, sa.ColumnElement[Any], bool]]
+) -> bool:
+    """The id tie-breaker's direction: as asked, else the last sort key's direction.
+
+    Following the last key lets an index on the sort columns (which ends in the row id) be read
+    in one direction instead of sorting every matching row.
+    """
+    for item in sort:
+        if item.lstrip("-+") == "id":
+            return item.startswith("-")
+    return bool(keys) and keys[-1][2]
 
 
 def list_records(conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, query: ListQuery) -> Page:
@@ -90,7 +113,7 @@ def list_records(conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, query:
     table = rt.table
     deleted = table.c.deleted_at.is_not(None) if query.deleted else table.c.deleted_at.is_(None)
     conditions.append(deleted)
-    id_desc = any(s.lstrip("+") == "-id" or s == "-id" for s in query.sort)
+    id_desc = _id_descending(query.sort, keys)
     sort_names = [s for s in query.sort if s.lstrip("-+") != "id"]
     total = None
     if query.count:
@@ -103,7 +126,9 @@ def list_records(conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, query:
         page_conditions.append(_after(keys, values, table.c.id, id_desc))
     order: list[Any] = []
     for _, column, descending in keys:
-        order += [column.is_(None), column.desc() if descending else column.asc()]
+        if _nullable(column):
+            order.append(column.is_(None))
+        order.append(column.desc() if descending else column.asc())
     order.append(table.c.id.desc() if id_desc else table.c.id.asc())
     sort_columns = [column.label(f"_sort_{i}") for i, (_, column, _) in enumerate(keys)]
     stmt = (

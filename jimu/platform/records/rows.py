@@ -24,6 +24,8 @@ def utcnow() -> datetime:
 
 def from_row(rt: EntityRuntime, row: Mapping[Any, Any]) -> dict[str, Any]:
     """A table row (by column) as stored values by field name, plus the system columns."""
+    if row.__class__ is not dict:
+        row = dict(row)  # a plain dict answers ``in`` far faster than a result row
     values = {name: row[column] for name, column in rt.stored.items() if column in row}
     for key in SYSTEM:
         if key in row:

@@ -28,8 +28,28 @@ def test_golden_sentences(case: dict[str, Any]) -> None:
 def test_the_issue_example() -> None:
     rule = {"and": [{">": [{"var": "amount"}, 10000]}, {"==": [{"var": "region"}, "华东"]}]}
     labels = {"amount": "金额", "region": "区域"}
-    assert describe(rule) == "amount is greater than 10,000 and region equals 华东"
-    assert describe(rule, "zh", labels) == "金额 大于 10,000 并且 区域 等于 华东"
+    assert describe(rule) == "amount is greater than 10,000 and region is 华东"
+    assert describe(rule, "zh", labels) == "金额 大于 10,000 且 区域 等于 华东"
+
+
+@pytest.mark.parametrize(
+    ("count", "unit", "zh"),
+    [
+        (7, "day", "7 天"),
+        (3, "month", "3 个月"),
+        (2, "week", "2 周"),
+        (1, "year", "1 年"),
+        (5, "hour", "5 小时"),
+        (10, "minute", "10 分钟"),
+        (30, "second", "30 秒"),
+        (1, "quarter", "1 个季度"),
+    ],
+)
+def test_chinese_units_carry_their_own_measure_words(count: int, unit: str, zh: str) -> None:
+    for op in ["date_add", "within_last", "within_next"]:
+        sentence = describe({op: [{"var": "d"}, count, unit]}, "zh")
+        assert zh in sentence
+        assert "个天" not in sentence and "个个" not in sentence
 
 
 @pytest.mark.parametrize(

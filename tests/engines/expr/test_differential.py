@@ -57,9 +57,16 @@ def python_ids(rule: Any, rows: list[dict[str, Any]]) -> list[int]:
 
 
 def sql_ids(conn: sa.Connection, rule: Any) -> list[int]:
-    condition = to_sql(rule, COLUMNS, CONTEXT)
-    query = sa.select(TABLE.c.id).where(condition).order_by(TABLE.c.id)
-    return list(conn.execute(query).scalars())
+    """The ids SQL selects, through the two-valued form and through the WHERE form, which must
+    agree with each other (the WHERE form may be NULL where the two-valued one is false)."""
+    selected = []
+    for where in (False, True):
+        condition = to_sql(rule, COLUMNS, CONTEXT, where=where)
+        query = sa.select(TABLE.c.id).where(condition).order_by(TABLE.c.id)
+        selected.append(list(conn.execute(query).scalars()))
+    two_valued, where_form = selected
+    assert where_form == two_valued, f"rule {rule}: WHERE form {where_form}, {two_valued}"
+    return two_valued
 
 
 def test_python_and_sql_select_the_same_rows(engine: sa.Engine) -> None:

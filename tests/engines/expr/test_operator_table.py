@@ -55,7 +55,7 @@ def test_templates_read_naturally_in_both_languages() -> None:
     assert OPERATORS[">"].template("zh") == "{0} 大于 {1}"
     assert OPERATORS["<"].template("en", 3).startswith("{1} is between")
     assert OPERATORS["and"].connective and OPERATORS["or"].connective
-    assert OPERATORS["and"].joiner == (" and ", " 并且 ")
+    assert OPERATORS["and"].joiner == (" and ", " 且 ")
 
 
 SAMPLES = {

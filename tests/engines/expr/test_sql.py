@@ -149,3 +149,24 @@ def test_every_refusal_in_the_table_has_a_reason() -> None:
     for entry in OPERATORS.values():
         if isinstance(entry.sql, NoSql):
             assert len(entry.sql.reason) > 20, entry.name
+
+
+def test_the_where_form_keeps_comparisons_bare_for_indexes() -> None:
+    """In a WHERE clause NULL means false, so ``to_sql(where=True)`` leaves comparisons bare
+    (an index on the column can serve them) while the default stays two-valued."""
+    table = sa.Table(
+        "lead_where",
+        sa.MetaData(),
+        sa.Column("status", sa.String()),
+        sa.Column("score", sa.Integer()),
+    )
+    columns = {"status": table.c.status, "score": table.c.score}
+    rule = {"and": [{"==": [{"var": "status"}, "new"]}, {">": [{"var": "score"}, 50]}]}
+    where = str(to_sql(rule, columns, where=True).compile(compile_kwargs={"literal_binds": True}))
+    assert "CASE" not in where and "lead_where.status = 'new'" in where
+    two_valued = str(to_sql(rule, columns).compile(compile_kwargs={"literal_binds": True}))
+    assert "CASE" in two_valued
+    negated = str(
+        to_sql({"!": rule}, columns, where=True).compile(compile_kwargs={"literal_binds": True})
+    )
+    assert "CASE" in negated  # NOT needs the two-valued form even in a WHERE clause

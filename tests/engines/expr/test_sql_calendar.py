@@ -122,8 +122,10 @@ def test_floor_and_ceil(items: sa.Engine, op: str) -> None:
 
 
 def test_avg_skips_nulls(items: sa.Engine) -> None:
-    values = assert_agrees(items, {"avg": [{"var": "x"}, {"var": "k"}, None]})
-    assert None in values  # both null
+    assert_agrees(items, {"avg": [{"var": "x"}, {"var": "k"}, None]})
+    values = assert_agrees(items, {"avg": [{"var": "x"}, None]})
+    assert None in values  # nothing to average
+    assert 2.5 in values
     assert_agrees(items, {"avg": [{"var": "k"}, 1, 2]})
 
 
@@ -207,3 +209,30 @@ def test_what_has_no_faithful_form_is_refused(rule: Any) -> None:
     with pytest.raises(ExprError) as refused:
         to_sql(rule, COLUMNS, CONTEXT, as_condition=False)
     assert refused.value.error_type == "No SQL Form"
+
+
+def test_round_agrees_on_any_float(items: sa.Engine) -> None:
+    """Floats of any size and digits (halves as written included) round alike in SQL."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    written_halves = st.integers(-(10**7), 10**7).map(lambda i: i / 1000 + 0.0005)
+    floats = st.one_of(
+        st.floats(-1e18, 1e18, allow_nan=False, allow_infinity=False),
+        written_halves,
+        st.integers(-(10**6), 10**6).map(lambda i: i / 8),
+    )
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(st.lists(floats, min_size=1, max_size=20), st.integers(-3, 6))
+    def agree(numbers: list[float], places: int) -> None:
+        with items.begin() as conn:
+            conn.execute(ITEMS.delete())
+            conn.execute(ITEMS.insert(), [{"id": i, "x": x} for i, x in enumerate(numbers, 1)])
+        assert_agrees(items, {"round": [{"var": "x"}, places]})
+
+    agree()

@@ -38,7 +38,7 @@ def all_pages(records: Records, conn: sa.Connection, sort: list[str], limit: int
     ("sort", "expected"),
     [
         (["-score", "name"], ["a", "d", "g", "e", "c", "b", "f"]),
-        (["score", "-amount"], ["c", "e", "a", "g", "d", "b", "f"]),
+        (["score", "-amount"], ["c", "e", "g", "a", "d", "b", "f"]),
         (["amount", "-id"], ["c", "e", "g", "b", "a", "f", "d"]),
         ([], ["a", "b", "c", "d", "e", "f", "g"]),
     ],

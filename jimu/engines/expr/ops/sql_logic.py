@@ -64,7 +64,9 @@ def _connective(
             "and/or of non-conditions yields one of its operands' values, "
             "which has no SQL form outside a condition",
         )
-    return SqlValue(join(*(gen.truth(i) for i in items)), "boolean", False)
+    truths = join(*(gen.truth(i) for i in items))
+    # AND/OR keep "NULL only where false", so the WHERE form can join the bare conditions.
+    return SqlValue(truths, "boolean", False, cond=join(*(gen.condition(i) for i in items)))
 
 
 def sql_and(gen: SqlGen, args: Any, pointer: str, want_truth: bool = False) -> SqlValue:

@@ -197,7 +197,7 @@ def _rounded_integer(x: Expr, places: int) -> Expr:
         return x
     step = 10 ** (-places)
     size = sa.func.abs(x)
-    magnitude = ((size + step // 2) / step) * step
+    magnitude = ((size + step // 2) // step) * step  # size >= 0: floor is truncation
     return sa.case((x < 0, -magnitude), else_=magnitude)
 
 
