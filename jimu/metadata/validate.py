@@ -12,7 +12,10 @@ from functools import lru_cache
 from typing import Any
 
 import jsonschema
+import sqlalchemy as sa
 
+from jimu.engines.expr import ExprError, check, parse_formula
+from jimu.engines.expr.sql import column_kind
 from jimu.engines.form.codec import compile_field
 from jimu.engines.form.formulas import formula_problem
 from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
@@ -126,6 +129,55 @@ def field_errors_in_app(
             errors.append(FieldError(f"/fields/{i}/{key}", exc.message, exc.code))
         except re.error:
             continue  # an invalid pattern is reported by entity_errors
+    return errors + formula_errors(entity, ctx, registry)
+
+
+SYSTEM_VALUE_TYPES = {
+    "id": "number",
+    "version": "number",
+    "owner_id": "number",
+    "created_by": "number",
+    "updated_by": "number",
+    "created_at": "datetime",
+    "updated_at": "datetime",
+    "deleted_at": "datetime",
+}
+
+
+def value_types(entity: Entity, ctx: FieldContext, registry: FieldTypeRegistry) -> dict[str, str]:
+    """Each field's value type as the expression language knows it (for checking formulas)."""
+    types = dict(SYSTEM_VALUE_TYPES)
+    for f in entity.fields:
+        kind = "any"
+        if f.type in registry and registry.get(f.type).stores_column(f):
+            try:
+                column_type = registry.get(f.type).column_type(f, ctx)
+            except (InvalidValue, KeyError, ValueError):
+                column_type = None
+            if column_type is not None:
+                found, _ = column_kind(sa.column(f.name, column_type))
+                kind = found if found != "other" else "any"
+        types[f.name] = kind
+    return types
+
+
+def formula_errors(
+    entity: Entity, ctx: FieldContext, registry: FieldTypeRegistry
+) -> list[FieldError]:
+    """Formulas naming fields the entity lacks, or mixing types (a date compared with text)."""
+    errors: list[FieldError] = []
+    types: dict[str, str] | None = None
+    for i, f in enumerate(entity.fields):
+        for key in ("formula", "default_formula"):
+            if not f.has(key):
+                continue
+            try:
+                rule = parse_formula(str(f.get(key)))
+            except ExprError:
+                continue  # a syntax error is reported by entity_errors
+            types = types if types is not None else value_types(entity, ctx, registry)
+            for problem in check(rule, types):
+                errors.append(FieldError(f"/fields/{i}/{key}", problem.message, problem.code))
     return errors
 
 

@@ -126,3 +126,20 @@ def test_formula_errors_point_at_the_formula() -> None:
         "entities/lead.json#/fields/3/default_formula",
     ]
     assert "column" in errors[0].message
+
+
+def test_formulas_naming_unknown_fields_or_mixing_types_are_reported() -> None:
+    doc = lead()
+    doc["fields"] += [
+        {"name": "amount", "type": "money", "currency": "CNY"},
+        {"name": "due", "type": "date"},
+        {"name": "net", "type": "formula", "formula": "ROUND(amout * 0.9, 2)"},
+        {"name": "late", "type": "formula", "formula": "IF(due > \"soon\", 1, 0)"},
+        {"name": "fine", "type": "formula", "formula": "amount * 2 + version", "returns": "number"},
+    ]
+    errors = validate_app_documents([doc])
+    assert [(e.pointer, e.code) for e in errors] == [
+        ("entities/lead.json#/fields/4/formula", "unknown_field"),
+        ("entities/lead.json#/fields/5/formula", "type_mismatch"),
+    ]
+    assert "did you mean amount" in errors[0].message
