@@ -134,7 +134,7 @@ def test_formulas_naming_unknown_fields_or_mixing_types_are_reported() -> None:
         {"name": "amount", "type": "money", "currency": "CNY"},
         {"name": "due", "type": "date"},
         {"name": "net", "type": "formula", "formula": "ROUND(amout * 0.9, 2)"},
-        {"name": "late", "type": "formula", "formula": "IF(due > \"soon\", 1, 0)"},
+        {"name": "late", "type": "formula", "formula": 'IF(due > "soon", 1, 0)'},
         {"name": "fine", "type": "formula", "formula": "amount * 2 + version", "returns": "number"},
     ]
     errors = validate_app_documents([doc])
