@@ -47,7 +47,8 @@ LEAD: dict[str, Any] = {
 }
 FILTER = {"and": [{"==": [{"var": "status"}, "new"]}, {">=": [{"var": "score"}, 50]}]}
 HAND_WRITTEN = (
-    "SELECT id, name, company, status, amount, score, created_at, updated_at, version "
+    "SELECT id, created_at, created_by, updated_at, updated_by, owner_id, version, deleted_at, "
+    "name, company, status, amount, score "
     "FROM {table} WHERE deleted_at IS NULL AND status = 'new' AND score >= 50 "
     "{after}ORDER BY created_at DESC, id DESC LIMIT 50"
 )

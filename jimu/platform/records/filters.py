@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,10 +41,27 @@ def filter_columns(rt: EntityRuntime) -> dict[str, sa.ColumnElement[Any]]:
     return columns
 
 
+#: Words that make a rule's SQL depend on the moment or the caller, so it is never reused.
+_VOLATILE = ('"$', '"now"', '"today"', '"within_last"', '"within_next"')
+_CACHE_LIMIT = 512
+_clauses: dict[tuple[int, str], tuple[EntityRuntime, sa.ColumnElement[bool]]] = {}
+
+
 def filter_clause(
     rt: EntityRuntime, logic: Mapping[str, Any], context: Any = None
 ) -> sa.ColumnElement[bool]:
-    """``logic`` as a WHERE condition; ValidationFailed (pointers into ``logic``) if it is bad."""
+    """``logic`` as a WHERE condition; ValidationFailed (pointers into ``logic``) if it is bad.
+
+    A list page asks for the same filter again and again: a rule that reads neither the clock
+    nor the caller's context is rendered once per entity runtime and reused (SQLAlchemy
+    expressions are immutable, and a reused one also hits SQLAlchemy's statement cache).
+    """
+    key = json.dumps(logic, sort_keys=True, default=str)
+    cacheable = context is None and not any(word in key for word in _VOLATILE)
+    if cacheable:
+        hit = _clauses.get((id(rt), key))
+        if hit is not None and hit[0] is rt:
+            return hit[1]
     try:
         clause: sa.ColumnElement[bool] = to_sql(
             dict(logic), filter_columns(rt), context, where=True
@@ -52,4 +70,8 @@ def filter_clause(
         raise ValidationFailed(
             "The filter is not valid.", [FieldError(exc.pointer, exc.message, exc.error_type)]
         ) from exc
+    if cacheable:
+        if len(_clauses) >= _CACHE_LIMIT:
+            _clauses.clear()
+        _clauses[(id(rt), key)] = (rt, clause)
     return clause

@@ -8,6 +8,7 @@ from records_testing import CTX
 
 from jimu.errors import ValidationFailed
 from jimu.platform.records import ListQuery, Records
+from jimu.platform.records.filters import filter_clause
 
 
 def seed(records: Records, conn: sa.Connection) -> list[dict[str, object]]:
@@ -110,3 +111,14 @@ def test_a_bad_filter_points_into_the_rule(records: Records, conn: sa.Connection
     with pytest.raises(ValidationFailed) as info:
         records.list(conn, "lead", ListQuery(filter={"and": [{"nope": [1]}]}))
     assert info.value.errors[0].pointer.startswith("/filter")
+
+
+def test_a_repeated_filter_is_rendered_once_unless_it_reads_the_clock(records: Records) -> None:
+    rt = records.runtime.entity("lead")
+    steady = {">": [{"var": "score"}, 1]}
+    assert filter_clause(rt, steady) is filter_clause(rt, dict(steady))
+    recent = {"within_last": [{"var": "created_at"}, 7, "day"]}
+    assert filter_clause(rt, recent) is not filter_clause(rt, recent)
+    mine = {"==": [{"var": "owner_id"}, {"var": "$user.id"}]}
+    context = {"user": {"id": 1}}
+    assert filter_clause(rt, mine, context) is not filter_clause(rt, mine, context)
