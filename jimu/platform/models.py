@@ -56,6 +56,12 @@ class User(Base):
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Organisation (see docs/org.md): the user's manager, mobile and id in the HR system.
+    manager_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("jimu_user.id", ondelete="SET NULL"), index=True
+    )
+    mobile: Mapped[str | None] = mapped_column(sa.String(32))
+    external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
 
 class ApiToken(Base):
@@ -170,6 +176,36 @@ class ArchivedColumn(Base):
     field: Mapped[str] = mapped_column(sa.String(63))
     archived_at: Mapped[datetime] = mapped_column(default=utcnow)
     definition: Mapped[dict[str, Any]] = mapped_column()
+
+
+class Department(Base):
+    """One department of the organisation tree; ``external_id`` is its id in DingTalk/WeCom."""
+
+    __tablename__ = "jimu_department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("jimu_department.id", ondelete="RESTRICT"), index=True
+    )
+    sort_order: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UserDepartment(Base):
+    """A user's membership of a department: at most one main department, leader or not."""
+
+    __tablename__ = "jimu_user_department"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("jimu_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("jimu_department.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    is_main: Mapped[bool] = mapped_column(default=False)
+    is_leader: Mapped[bool] = mapped_column(default=False)
 
 
 metadata = Base.metadata

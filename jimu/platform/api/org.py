@@ -1,0 +1,237 @@
+"""``/api/org``: the department tree, memberships, managers, ``$user`` contexts and imports.
+
+Anyone signed in may read the tree; only administrators change it or import. A user may read
+their own context, administrators anyone's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from starlette.datastructures import UploadFile
+
+from jimu.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from jimu.platform.auth.dependencies import AdminUser, CurrentUser
+from jimu.platform.dependencies import Db
+from jimu.platform.models import Department
+from jimu.platform.org.columns import SourceTable, decode_csv, read_csv, read_json
+from jimu.platform.org.context import user_context
+from jimu.platform.org.members import (
+    delete_department,
+    department_tree,
+    get_department,
+    get_user,
+    set_manager,
+    set_memberships,
+)
+from jimu.platform.org.sync import sync_organisation
+from jimu.platform.org.tree import check_new_parent
+
+router = APIRouter(prefix="/api/org", tags=["organisation"])
+TABLES = ("departments", "users")
+NULLABLE = frozenset({"parent_id", "external_id"})
+
+
+class DepartmentIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    parent_id: int | None = None
+    external_id: str | None = Field(default=None, max_length=64)
+    sort_order: int = 0
+
+
+class DepartmentChange(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    parent_id: int | None = None
+    external_id: str | None = Field(default=None, max_length=64)
+    sort_order: int | None = None
+
+
+class DepartmentOut(BaseModel):
+    id: int
+    external_id: str | None
+    name: str
+    parent_id: int | None
+    sort_order: int
+
+    @classmethod
+    def of(cls, d: Department) -> DepartmentOut:
+        return cls(
+            id=d.id,
+            external_id=d.external_id,
+            name=d.name,
+            parent_id=d.parent_id,
+            sort_order=d.sort_order,
+        )
+
+
+class MembershipIn(BaseModel):
+    department_id: int
+    is_main: bool = False
+    is_leader: bool = False
+
+
+class MembershipsIn(BaseModel):
+    departments: list[MembershipIn]
+
+
+class ManagerIn(BaseModel):
+    manager_id: int | None
+
+
+@router.get("/departments")
+def list_departments(_: CurrentUser, db: Db) -> list[dict[str, Any]]:
+    """The tree: root departments with nested ``children`` and ``members``."""
+    return department_tree(db)
+
+
+@router.post("/departments", status_code=status.HTTP_201_CREATED)
+def add_department(body: DepartmentIn, _: AdminUser, db: Db) -> DepartmentOut:
+    if body.parent_id is not None:
+        _parent(db, body.parent_id)
+    department = Department(
+        name=body.name,
+        parent_id=body.parent_id,
+        external_id=body.external_id,
+        sort_order=body.sort_order,
+    )
+    db.add(department)
+    _commit_unique(db)
+    return DepartmentOut.of(department)
+
+
+@router.patch("/departments/{department_id}")
+def change_department(
+    department_id: int, body: DepartmentChange, _: AdminUser, db: Db
+) -> DepartmentOut:
+    department = get_department(db, department_id)
+    changes = body.model_dump(exclude_unset=True)
+    if "parent_id" in changes:
+        if changes["parent_id"] is not None:
+            _parent(db, changes["parent_id"])
+        check_new_parent(db.connection(), department.id, changes["parent_id"])
+    for key, value in changes.items():
+        if value is not None or key in NULLABLE:
+            setattr(department, key, value)
+    _commit_unique(db)
+    return DepartmentOut.of(department)
+
+
+@router.delete("/departments/{department_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_department(department_id: int, _: AdminUser, db: Db) -> Response:
+    delete_department(db, get_department(db, department_id))
+    db.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/users/{user_id}/context")
+def read_user_context(user_id: int, caller: CurrentUser, db: Db) -> dict[str, Any]:
+    """What data scopes read as ``$user`` for this user."""
+    if caller.id != user_id and not caller.is_admin:
+        raise PermissionDenied("Only administrators may read other users' context.")
+    return user_context(db.connection(), user_id)
+
+
+@router.put("/users/{user_id}/departments")
+def assign_departments(user_id: int, body: MembershipsIn, _: AdminUser, db: Db) -> dict[str, Any]:
+    user = get_user(db, user_id)
+    set_memberships(db, user, [(m.department_id, m.is_main, m.is_leader) for m in body.departments])
+    db.commit()
+    return user_context(db.connection(), user_id)
+
+
+@router.put("/users/{user_id}/manager")
+def assign_manager(user_id: int, body: ManagerIn, _: AdminUser, db: Db) -> dict[str, Any]:
+    set_manager(db, get_user(db, user_id), body.manager_id)
+    db.commit()
+    return user_context(db.connection(), user_id)
+
+
+@router.post("/import")
+async def import_organisation(
+    request: Request,
+    _: AdminUser,
+    db: Db,
+    dry_run: Annotated[bool, Query(description="Only check and report (the default).")] = True,
+) -> dict[str, Any]:
+    """Sync departments and users from CSV files (multipart fields ``departments`` and
+    ``users``) or a JSON body ``{"departments": [...], "users": [...]}``.
+
+    The report lists every bad row; nothing is applied unless every row is good."""
+    tables = await _read_tables(request)
+    report = sync_organisation(db, tables.get("departments"), tables.get("users"), dry_run=dry_run)
+    if not dry_run and report.errors:
+        db.rollback()
+        raise ValidationFailed(
+            f"{len(report.errors)} rows are not valid; nothing was imported.",
+            [FieldError(e.pointer, e.message) for e in report.errors],
+            extra={"report": report.as_dict()},
+        )
+    if report.applied:
+        db.commit()
+    return report.as_dict()
+
+
+async def _read_tables(request: Request) -> dict[str, SourceTable]:
+    content_type = request.headers.get("content-type", "")
+    tables: dict[str, SourceTable] = {}
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        for name in TABLES:
+            upload = form.get(name)
+            if isinstance(upload, UploadFile):
+                tables[name] = read_csv(name, decode_csv(await upload.read()))
+            elif isinstance(upload, str) and upload.strip():
+                tables[name] = read_csv(name, upload)
+    else:
+        tables = _json_tables(await request.body())
+    if not tables:
+        raise ValidationFailed(
+            "Send a departments table, a users table or both.",
+            [FieldError("/departments", "Missing.", "required")],
+        )
+    return tables
+
+
+def _json_tables(body: bytes) -> dict[str, SourceTable]:
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError as error:
+        raise ValidationFailed("The body is not JSON.", [FieldError("", str(error))]) from None
+    if not isinstance(payload, dict):
+        raise ValidationFailed("The body must be an object.", [FieldError("", "Not an object.")])
+    tables: dict[str, SourceTable] = {}
+    errors: list[FieldError] = []
+    for name in TABLES:
+        items = payload.get(name)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            errors.append(FieldError(f"/{name}", "Use a list of objects.", "type"))
+            continue
+        tables[name] = read_json(name, items)
+    if errors:
+        raise ValidationFailed("The body is not valid.", errors)
+    return tables
+
+
+def _parent(db: Db, parent_id: int) -> None:
+    if db.get(Department, parent_id) is None:
+        raise ValidationFailed(
+            "The parent department does not exist.",
+            [FieldError("/parent_id", f"There is no department {parent_id}.", "not_found")],
+        )
+
+
+def _commit_unique(db: Db) -> None:
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise Conflict(
+            "Another department has this external id.",
+            [FieldError("/external_id", "This external id is taken.", "unique")],
+        ) from None
