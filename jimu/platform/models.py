@@ -62,6 +62,10 @@ class User(Base):
     )
     mobile: Mapped[str | None] = mapped_column(sa.String(32))
     external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Sign-in hardening (see docs/security.md): failures in a row, lockout, password age.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column()
+    password_changed_at: Mapped[datetime | None] = mapped_column()
 
 
 class ApiToken(Base):
@@ -78,6 +82,11 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    #: ``read`` (safe methods only) or ``write``.
+    access: Mapped[str] = mapped_column(sa.String(8), default="write", server_default="write")
+    #: The app names the token may reach; None means every app.
+    apps: Mapped[list[Any] | None] = mapped_column()
+    last_used_at: Mapped[datetime | None] = mapped_column()
 
 
 class Session(Base):
@@ -92,6 +101,8 @@ class Session(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    #: When the session was last used (idle expiry).
+    last_seen_at: Mapped[datetime | None] = mapped_column()
 
 
 class Document(Base):
@@ -206,6 +217,99 @@ class UserDepartment(Base):
     )
     is_main: Mapped[bool] = mapped_column(default=False)
     is_leader: Mapped[bool] = mapped_column(default=False)
+
+
+class RoleAssignment(Base):
+    """A role of an app given to one user or to one department (and so its members)."""
+
+    __tablename__ = "jimu_role_assignment"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(user_id IS NULL) <> (department_id IS NULL)", name="user_or_department"
+        ),
+        sa.Index("ix_jimu_role_assignment_app_role", "app", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    role: Mapped[str] = mapped_column(sa.String(63))
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("jimu_user.id", ondelete="CASCADE"), index=True
+    )
+    department_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("jimu_department.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column()
+
+
+class RecordShare(Base):
+    """One record shared with a user or a department, for reading or for writing too."""
+
+    __tablename__ = "jimu_record_share"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(user_id IS NULL) <> (department_id IS NULL)", name="user_or_department"
+        ),
+        sa.Index("ix_jimu_record_share_record", "app", "entity", "record_id"),
+        sa.Index("ix_jimu_record_share_user", "app", "entity", "user_id"),
+        sa.Index("ix_jimu_record_share_department", "app", "entity", "department_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    entity: Mapped[str] = mapped_column(sa.String(63))
+    record_id: Mapped[int] = mapped_column(sa.BigInteger)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("jimu_user.id", ondelete="CASCADE")
+    )
+    department_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("jimu_department.id", ondelete="CASCADE")
+    )
+    access: Mapped[str] = mapped_column(sa.String(8))  # read / write
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column()
+
+
+class AuditEvent(Base):
+    """One security event: sign-in, failed sign-in, role change, token created, export, ..."""
+
+    __tablename__ = "jimu_audit_event"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(index=True)
+    #: The name typed at sign-in (kept even when no such user exists).
+    username: Mapped[str | None] = mapped_column(sa.String(150))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    app: Mapped[str | None] = mapped_column(sa.String(63))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class OidcIdentity(Base):
+    """A user's identity at an OpenID Connect provider (``iss`` + ``sub``)."""
+
+    __tablename__ = "jimu_oidc_identity"
+    __table_args__ = (sa.UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(sa.String(300))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("jimu_user.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateLimitHit(Base):
+    """Hits of one key (e.g. ``public-form:<ip>``) in one fixed window, shared by processes."""
+
+    __tablename__ = "jimu_rate_limit"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)
 
 
 metadata = Base.metadata

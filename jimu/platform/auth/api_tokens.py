@@ -40,15 +40,21 @@ def issue_token(
     return IssuedToken(token=token, row=row)
 
 
-def user_for_token(db: Session, token: str) -> User | None:
-    """The active owner of a live (unrevoked, unexpired) token, or None."""
+def live_token(db: Session, token: str) -> tuple[ApiToken, User] | None:
+    """A live (unrevoked, unexpired) token and its active owner, or None."""
     row = db.scalars(sa.select(ApiToken).where(ApiToken.token_hash == digest(token))).one_or_none()
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and as_utc(row.expires_at) <= datetime.now(UTC):
         return None
     user = db.get(User, row.user_id)
-    return user if user is not None and user.is_active else None
+    return (row, user) if user is not None and user.is_active else None
+
+
+def user_for_token(db: Session, token: str) -> User | None:
+    """The active owner of a live (unrevoked, unexpired) token, or None."""
+    found = live_token(db, token)
+    return found[1] if found else None
 
 
 def list_tokens(db: Session, user: User) -> list[ApiToken]:

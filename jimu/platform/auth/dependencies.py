@@ -18,11 +18,11 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 
 from jimu.errors import NotAuthenticated, PermissionDenied
-from jimu.platform.auth.api_tokens import user_for_token
+from jimu.platform.auth.api_tokens import live_token
 from jimu.platform.auth.crypto import tokens_match
 from jimu.platform.auth.sessions import COOKIE_NAME, load_session
 from jimu.platform.dependencies import Db
-from jimu.platform.models import User
+from jimu.platform.models import ApiToken, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -38,6 +38,8 @@ class Principal:
     via: Literal["session", "token"]
     session_token: str | None = None
     csrf_token: str | None = None
+    #: The API token used (its ``access`` and ``apps`` limit what the call may do).
+    token: ApiToken | None = None
 
 
 async def submitted_csrf_token(request: Request) -> str | None:
@@ -65,10 +67,10 @@ def optional_principal(
     """The caller, or None if anonymous. A bad token or a missing CSRF token raise."""
     token = bearer_token(request)
     if token is not None:
-        user = user_for_token(db, token)
-        if user is None:
+        found = live_token(db, token)
+        if found is None:
             raise NotAuthenticated("The API token is not valid, or has expired or been revoked.")
-        return Principal(user=user, via="token")
+        return Principal(user=found[1], via="token", token=found[0])
     cookie = request.cookies.get(COOKIE_NAME)
     loaded = load_session(db, cookie) if cookie else None
     if loaded is None:

@@ -1,0 +1,1 @@
+"""Security: the audit log of security events (see docs/security.md)."""
