@@ -87,9 +87,14 @@ def bind(value: Any) -> SqlValue:
     return SqlValue(sa.null(), "other", False, const=value)
 
 
-def boolean(expr: ColumnElement[Any]) -> SqlValue:
-    """A two-valued condition: ``expr`` when true, false when false *or NULL*."""
-    return SqlValue(sa.case((expr, sa.true()), else_=sa.false()), "boolean", False, cond=expr)
+def boolean(expr: ColumnElement[Any], where: ColumnElement[Any] | None = None) -> SqlValue:
+    """A two-valued condition: ``expr`` when true, false when false *or NULL*.
+
+    ``where`` is an equivalent test that may be NULL where ``expr`` is false (a bare
+    ``column = 5`` instead of ``coalesce(column, 0) = 5``), for WHERE clauses and their indexes.
+    """
+    two_valued = sa.case((expr, sa.true()), else_=sa.false())
+    return SqlValue(two_valued, "boolean", False, cond=expr if where is None else where)
 
 
 class SqlGen:

@@ -170,3 +170,26 @@ def test_the_where_form_keeps_comparisons_bare_for_indexes() -> None:
         to_sql({"!": rule}, columns, where=True).compile(compile_kwargs={"literal_binds": True})
     )
     assert "CASE" in negated  # NOT needs the two-valued form even in a WHERE clause
+
+
+def test_the_where_form_compares_nullable_numbers_and_lists_bare() -> None:
+    """``coalesce(score, 0) >= 50`` and ``owner IS NOT NULL AND owner IN (...)`` defeat indexes;
+    the WHERE form writes the bare comparison and adds ``IS NULL`` only where 0 would match."""
+    table = sa.Table(
+        "lead_bare",
+        sa.MetaData(),
+        sa.Column("score", sa.Integer()),
+        sa.Column("owner", sa.Integer()),
+    )
+    columns = {"score": table.c.score, "owner": table.c.owner}
+
+    def where(rule: dict[str, Any]) -> str:
+        compiled = to_sql(rule, columns, {"user": {"id": 7, "team": [7, 8]}}, where=True)
+        return str(compiled.compile(compile_kwargs={"literal_binds": True}))
+
+    assert where({">=": [{"var": "score"}, 50]}) == "lead_bare.score >= 50"
+    assert where({"<": [{"var": "score"}, 10]}) == (
+        "lead_bare.score < 10 OR (lead_bare.score) IS NULL"
+    )
+    assert where({"==": [{"var": "$user.id"}, {"var": "owner"}]}) == "lead_bare.owner = 7"
+    assert where({"in": [{"var": "owner"}, {"var": "$user.team"}]}) == "lead_bare.owner IN (7, 8)"

@@ -170,13 +170,44 @@ def _pair(gen: SqlGen, op: str, a: SqlValue, b: SqlValue, pointer: str) -> Expr:
     return _loose(gen, a, b, op, pointer)
 
 
+_FLIPPED = {"==": "==", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _bare(op: str, a: SqlValue, b: SqlValue) -> Expr | None:
+    """The pair as a bare ``column OP literal`` that may be NULL where false (for WHERE clauses
+    and their indexes), or None when there is no such form.
+
+    A nullable number column compares as ``coalesce(column, 0)``: the bare comparison is NULL
+    for a NULL column, so ``column IS NULL`` is added exactly when ``0 OP literal`` holds. Text
+    equality with a literal is already false for NULL in Python.
+    """
+    if op not in _FLIPPED:
+        return None
+    if a.is_const and not b.is_const:
+        a, b, op = b, a, _FLIPPED[op]
+    if a.is_const or not b.is_const:
+        return None
+    literal = b.const
+    if a.kind == "text" and op == "==" and literal.__class__ is str:
+        return a.expr == b.expr
+    if a.kind != "number" or not (literal is None or literal.__class__ in (int, float)):
+        return None
+    number = 0 if literal is None else literal
+    bare = _apply(op, a.expr, sa.literal(number))
+    if a.nullable and _PY[op](0, number):
+        return sa.or_(bare, sa.Grouping(a.expr).is_(None))
+    return bare
+
+
 def _comparison(op: str) -> Callable[[SqlGen, Any, str], SqlValue]:
     def render(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
         items = gen.args(_listed(gen, args, pointer), pointer)
         if len(items) < 2:
             gen.refuse(pointer, "a comparison takes at least two arguments")
         tests = [_pair(gen, op, a, b, pointer) for a, b in pairwise(items)]
-        return boolean(sa.and_(*tests))
+        bare = [_bare(op, a, b) for a, b in pairwise(items)]
+        where = [b if b is not None else t for b, t in zip(bare, tests, strict=True)]
+        return boolean(sa.and_(*tests), sa.and_(*where))
 
     return render
 

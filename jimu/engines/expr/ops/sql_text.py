@@ -28,7 +28,11 @@ from jimu.engines.expr.values import strict_eq
 
 
 # -- membership ---------------------------------------------------------------------------------
-def _member(gen: SqlGen, value: SqlValue, options: list[Any], pointer: str) -> Expr:
+def _member(
+    gen: SqlGen, value: SqlValue, options: list[Any], pointer: str, *, where: bool = False
+) -> Expr:
+    """``value`` is one of ``options``; with ``where``, may be NULL where false (no IS NOT NULL
+    guard, so an index on the column serves it)."""
     if value.is_const:
         return sa.true() if any(strict_eq(value.const, o) for o in options) else sa.false()
     if value.kind not in ("number", "text", "boolean", "date"):
@@ -37,10 +41,17 @@ def _member(gen: SqlGen, value: SqlValue, options: list[Any], pointer: str) -> E
     tests: list[Expr] = []
     if same:
         member = _decimal_as_float(value.expr).in_(same)
-        tests.append(sa.and_(_not_null(value), member))
+        tests.append(member if where else sa.and_(_not_null(value), member))
     if any(o is None for o in options):
         tests.append(_is_null(value))
     return sa.or_(*tests) if tests else sa.false()
+
+
+def _membership(gen: SqlGen, value: SqlValue, options: list[Any], pointer: str) -> SqlValue:
+    return boolean(
+        _member(gen, value, options, pointer),
+        _member(gen, value, options, pointer, where=True),
+    )
 
 
 def _same_kind(kind: str, option: Any) -> bool:
@@ -65,7 +76,7 @@ def _options(gen: SqlGen, value: SqlValue, pointer: str) -> list[Any] | None:
 def sql_in_list(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
     value, options = _exactly(gen, args, pointer, 2)
     listed = _options(gen, options, pointer)
-    return boolean(_member(gen, value, listed, pointer)) if listed is not None else FALSE
+    return _membership(gen, value, listed, pointer) if listed is not None else FALSE
 
 
 def sql_not_in_list(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
@@ -75,7 +86,7 @@ def sql_not_in_list(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
 def sql_in(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
     needle, haystack = _exactly(gen, args, pointer, 2)
     if haystack.is_const and haystack.const.__class__ is list:
-        return boolean(_member(gen, needle, haystack.const, pointer))
+        return _membership(gen, needle, haystack.const, pointer)
     if haystack.kind == "text" and needle.kind == "text":
         if needle.nullable and not needle.is_const:
             return boolean(sa.and_(_not_null(needle), _contains(haystack, needle)))
@@ -202,11 +213,12 @@ def sql_substr(gen: SqlGen, args: Any, pointer: str) -> SqlValue:
     if not 2 <= len(items) <= 3:
         gen.refuse(pointer, "substr takes a text, a start and a length")
     (text,) = _text_args(gen, [args[0]], pointer, 1)
+    # The positions are checked first: Python fails on a bad one even when the text is null.
+    start = _position(gen, items[1], pointer) or 0
+    count = _position(gen, items[2], pointer) if len(items) == 3 else None
     if text.kind == "null":
         return bind("")
     whole = sa.func.coalesce(text.expr, "") if text.nullable else text.expr
-    start = _position(gen, items[1], pointer) or 0
-    count = _position(gen, items[2], pointer) if len(items) == 3 else None
     size = sa.func.length(whole)
     begin: Expr = sa.literal(start) if start >= 0 else Greatest(0, size + start)
     if count is None:
