@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from jimu.errors import FieldError, NotAuthenticated, ValidationFailed
 from jimu.platform.api.schemas import (
@@ -59,15 +59,19 @@ def tokens(user: CurrentUser, db: Db) -> list[TokenOut]:
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
-def create_token(body: TokenRequest, user: CurrentUser, db: Db) -> IssuedTokenOut:
-    issued = issue_token(db, user, body.name, body.expires_at)
+def create_token(body: TokenRequest, request: Request, user: CurrentUser, db: Db) -> IssuedTokenOut:
+    """Only a signed-in session may create tokens (a Bearer call is refused, 403)."""
+    ip = request.client.host if request.client else None
+    issued = issue_token(
+        db, user, body.name, body.expires_at, access=body.access, apps=body.apps, ip=ip
+    )
     db.commit()
     return IssuedTokenOut(token=issued.token, **TokenOut.of(issued.row).model_dump())
 
 
 @router.delete("/tokens/{token_id}")
-def delete_token(token_id: int, user: CurrentUser, db: Db) -> TokenOut:
-    row = revoke_token(db, user, token_id)
+def delete_token(token_id: int, request: Request, user: CurrentUser, db: Db) -> TokenOut:
+    row = revoke_token(db, user, token_id, ip=request.client.host if request.client else None)
     db.commit()
     return TokenOut.of(row)
 

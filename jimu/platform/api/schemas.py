@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,23 +42,35 @@ class MeOut(BaseModel):
 class TokenRequest(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     expires_at: datetime | None = None
+    access: Literal["read", "write"] = Field(
+        "write", description="read: GET/HEAD/OPTIONS only; write: every method."
+    )
+    apps: list[str] | None = Field(
+        None, description="The published apps the token may reach; null or absent: every app."
+    )
 
 
 class TokenOut(BaseModel):
     id: int
     name: str
+    access: str
+    apps: list[str] | None
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    last_used_at: datetime | None
 
     @classmethod
     def of(cls, row: ApiToken) -> TokenOut:
         return cls(
             id=row.id,
             name=row.name,
+            access=row.access,
+            apps=row.apps,
             created_at=row.created_at,
             expires_at=row.expires_at,
             revoked_at=row.revoked_at,
+            last_used_at=row.last_used_at,
         )
 
 

@@ -7,7 +7,8 @@ Use the ``Annotated`` aliases in routes::
 
 A request authenticated by the session cookie with an unsafe method (POST, PUT, PATCH,
 DELETE) must carry the session's CSRF token in the ``X-CSRF-Token`` header or in a
-``csrf_token`` form field; Bearer-token requests need none.
+``csrf_token`` form field; Bearer-token requests need none, but are held to the token's scope
+by :func:`check_token_scope` (every route that asks who is calling goes through it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 
 from jimu.errors import NotAuthenticated, PermissionDenied
-from jimu.platform.auth.api_tokens import live_token
+from jimu.platform.auth.api_tokens import live_token, note_use
 from jimu.platform.auth.crypto import tokens_match
 from jimu.platform.auth.sessions import COOKIE_NAME, load_session
 from jimu.platform.dependencies import Db
@@ -28,6 +29,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FORM_FIELD = "csrf_token"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: The one route that is not app-scoped but that an app-limited token may still call.
+TOKEN_WHOAMI = ("GET", "/api/auth/me")
+#: Creating tokens needs a signed-in session; a token cannot mint others (API or page).
+TOKEN_CREATE = frozenset({("POST", "/api/auth/tokens"), ("POST", "/account/tokens")})
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ def optional_principal(
         found = live_token(db, token)
         if found is None:
             raise NotAuthenticated("The API token is not valid, or has expired or been revoked.")
+        check_token_scope(request, found[0])
+        note_use(db, found[0])
         return Principal(user=found[1], via="token", token=found[0])
     cookie = request.cookies.get(COOKIE_NAME)
     loaded = load_session(db, cookie) if cookie else None
@@ -83,6 +90,46 @@ def optional_principal(
             extra={"reason": "csrf"},
         )
     return Principal(user=user, via="session", session_token=cookie, csrf_token=row.csrf_token)
+
+
+def check_token_scope(request: Request, token: ApiToken) -> None:
+    """Refuse (403) what ``token`` may not do on the route the request was routed to.
+
+    - a token never creates tokens (only a signed-in session does);
+    - a ``read`` token may only use safe methods (GET, HEAD, OPTIONS);
+    - a token limited to some apps may only call routes whose path has an ``{app}`` among them,
+      plus ``GET /api/auth/me``; every other route (users, organisation, token list, ...)
+      is refused, since it is not about any one app.
+    """
+    route = request.scope.get("route")
+    call = (request.method, str(getattr(route, "path", request.url.path)))
+    if call in TOKEN_CREATE:
+        raise PermissionDenied(
+            "API tokens cannot create tokens: sign in and create it from your tokens page "
+            "or with the session cookie.",
+            extra={"reason": "token_scope"},
+        )
+    if token.access != "write" and request.method not in SAFE_METHODS:
+        raise PermissionDenied(
+            f"The API token {token.name!r} is read-only: it cannot {request.method} "
+            f"{request.url.path}.",
+            extra={"reason": "token_read_only"},
+        )
+    if token.apps is None or call == TOKEN_WHOAMI:
+        return
+    app = request.path_params.get("app")
+    if app is None:
+        raise PermissionDenied(
+            f"The API token {token.name!r} is limited to the apps {', '.join(token.apps)}: "
+            f"it cannot call {request.url.path}, which is not about one app.",
+            extra={"reason": "token_apps"},
+        )
+    if app not in token.apps:
+        raise PermissionDenied(
+            f"The API token {token.name!r} is limited to the apps {', '.join(token.apps)}: "
+            f"it cannot reach the app {app!r}.",
+            extra={"reason": "token_apps"},
+        )
 
 
 def current_principal(

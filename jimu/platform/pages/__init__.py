@@ -22,6 +22,7 @@ from jimu.platform.pages import (
     record_form_routes,
     record_routes,
     recycle_routes,
+    token_routes,
 )
 from jimu.platform.pages.errors import install_page_error_handlers
 from jimu.platform.pages.rendering import STATIC_PREFIX
@@ -34,6 +35,7 @@ for _module in (
     recycle_routes,
     import_routes,
     org_routes,
+    token_routes,
     record_form_routes,
     record_routes,
     attachments,

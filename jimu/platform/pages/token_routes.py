@@ -1,0 +1,160 @@
+"""``/account/tokens``: your personal API tokens: list, create (the secret is shown once) and
+revoke. The rules live in :mod:`jimu.platform.auth.api_tokens`; this page only parses the form.
+
+The expiry is a date in the viewer's time zone: the token works through that whole day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from jimu.errors import FieldError, ValidationFailed
+from jimu.platform import metadata_store
+from jimu.platform.auth.api_tokens import issue_token, list_tokens, revoke_token
+from jimu.platform.dependencies import PlatformDep
+from jimu.platform.models import ApiToken
+from jimu.platform.pages.form_errors import input_name
+from jimu.platform.pages.rendering import Crumb, Notice, render
+from jimu.platform.pages.viewer import SignedIn, Viewer
+from jimu.platform.state import Platform
+
+router = APIRouter()
+PAGE = "/account/tokens"
+#: API pointers and the page's input names, where they differ.
+INPUTS = {"expires_at": "expires"}
+
+
+@dataclass
+class TokenForm:
+    """What the create form holds (kept when it is shown again with errors)."""
+
+    name: str = ""
+    access: str = "write"
+    app_scope: str = "all"
+    apps: list[str] = field(default_factory=list)
+    expires: str = ""
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _render(
+    request: Request,
+    viewer: Viewer,
+    platform: Platform,
+    *,
+    form: TokenForm | None = None,
+    errors: dict[str, str] | None = None,
+    general: list[str] | None = None,
+    secret: str | None = None,
+    notice: Notice | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    with platform.sessions() as db:
+        tokens: list[ApiToken] = list_tokens(db, viewer.signed_in_user)
+        apps = metadata_store.apps(db.connection())
+    title = viewer.t("tokens.title")
+    return render(
+        request,
+        viewer,
+        "account/tokens.html",
+        status=status,
+        crumbs=[Crumb(title)],
+        notice=notice,
+        title=title,
+        tokens=tokens,
+        apps=apps,
+        form=form or TokenForm(),
+        errors=errors or {},
+        general=general or [],
+        secret=secret,
+    )
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def tokens_page(request: Request, viewer: SignedIn, platform: PlatformDep) -> HTMLResponse:
+    return _render(request, viewer, platform)
+
+
+def _form_of(data: FormData) -> TokenForm:
+    def text(name: str) -> str:
+        value = data.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    return TokenForm(
+        name=text("name"),
+        access=text("access") or "write",
+        app_scope="some" if text("app_scope") == "some" else "all",
+        apps=[a for a in data.getlist("apps") if isinstance(a, str)],
+        expires=text("expires"),
+    )
+
+
+def expiry_of(text: str, viewer: Viewer) -> datetime | None:
+    """The end of the day ``text`` (``YYYY-MM-DD``) in the viewer's time zone, or None."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        message = viewer.t("tokens.bad_date", value=text)
+        raise ValidationFailed(message, [FieldError("/expires_at", message, "format")]) from None
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=viewer.time_zone)
+
+
+@router.post(PAGE, response_class=HTMLResponse)
+async def create_token(request: Request, viewer: SignedIn, platform: PlatformDep) -> HTMLResponse:
+    """Create a token and show its secret this once (a token cannot call this: see
+    ``check_token_scope``)."""
+    form = _form_of(await request.form())
+    user = viewer.signed_in_user
+    try:
+        with platform.sessions() as db:
+            issued = issue_token(
+                db,
+                user,
+                form.name,
+                expiry_of(form.expires, viewer),
+                access=form.access,
+                apps=form.apps if form.app_scope == "some" else None,
+                ip=_client_ip(request),
+            )
+            db.commit()
+    except ValidationFailed as failed:
+        errors: dict[str, str] = {}
+        general: list[str] = []
+        for error in failed.errors:
+            name = input_name(error.pointer).split(".")[0]
+            if name in {"name", "access", "apps", "expires_at"}:
+                errors.setdefault(INPUTS.get(name, name), error.message)
+            else:
+                general.append(error.message)
+        notice = Notice("error", viewer.t("tokens.fix_errors"))
+        return _render(
+            request,
+            viewer,
+            platform,
+            form=form,
+            errors=errors,
+            general=general,
+            notice=notice,
+            status=422,
+        )
+    notice = Notice("success", viewer.t("tokens.created", name=issued.row.name))
+    return _render(request, viewer, platform, secret=issued.token, notice=notice)
+
+
+@router.post(PAGE + "/{token_id:int}/revoke")
+def revoke(
+    request: Request, token_id: int, viewer: SignedIn, platform: PlatformDep
+) -> RedirectResponse:
+    with platform.sessions() as db:
+        revoke_token(db, viewer.signed_in_user, token_id, ip=_client_ip(request))
+        db.commit()
+    return RedirectResponse(PAGE, status_code=303)
