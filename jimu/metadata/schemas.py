@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
+from jimu.metadata.public_form import PUBLIC_SECTION
 
 KINDS = ("app", "entity", "form", "flow", "rule", "report", "dashboard")
 NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
@@ -144,6 +145,7 @@ def form_schema() -> dict[str, Any]:
             "name": {"$ref": "#/$defs/name"},
             "label": {"$ref": "#/$defs/label"},
             "sections": {"type": "array", "items": section},
+            "public": PUBLIC_SECTION,
         },
         ["entity", "name", "sections"],
     )

@@ -24,6 +24,7 @@ from jimu.engines.form.types.base import FieldContext, InvalidValue
 from jimu.errors import FieldError, ValidationFailed
 from jimu.metadata.paths import document_path
 from jimu.metadata.pointers import pointer, with_file
+from jimu.metadata.public_form import public_form_errors, slug_errors
 from jimu.metadata.schemas import KINDS, document_schema
 
 
@@ -181,7 +182,9 @@ def formula_errors(
     return errors
 
 
-def form_errors(form: Mapping[str, Any], app: AppModel) -> list[FieldError]:
+def form_errors(
+    form: Mapping[str, Any], app: AppModel, registry: FieldTypeRegistry | None = None
+) -> list[FieldError]:
     entity = app.entities.get(str(form.get("entity")))
     if entity is None:
         return [FieldError("/entity", f"there is no entity {form.get('entity')!r}", "reference")]
@@ -192,7 +195,7 @@ def form_errors(form: Mapping[str, Any], app: AppModel) -> list[FieldError]:
                 errors.append(
                     FieldError(f"/sections/{i}/fields/{j}", f"no field {name!r}", "reference")
                 )
-    return errors
+    return errors + public_form_errors(form, entity, app, registry or default_registry())
 
 
 def app_errors(app_doc: Mapping[str, Any], app: AppModel) -> list[FieldError]:
@@ -233,10 +236,13 @@ def validate_app_documents(
         if doc.get("kind") == "entity":
             problems = field_errors_in_app(app, app.entity(str(doc["name"])), registry)
         elif doc.get("kind") == "form":
-            problems = form_errors(doc, app)
+            problems = form_errors(doc, app, registry)
         elif doc.get("kind") == "app":
             problems = app_errors(doc, app)
         errors.extend(FieldError(with_file(file, e.pointer), e.message, e.code) for e in problems)
+    forms = [(file, doc) for file, doc in valid if doc.get("kind") == "form"]
+    for file, e in slug_errors(forms):
+        errors.append(FieldError(with_file(file, e.pointer), e.message, e.code))
     return errors
 
 

@@ -48,6 +48,12 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         app.include_router(module.router)
     install_entity_openapi(app)
     _install_pages(app)
+    # Public forms: /api/public/... (JSON) and /f/... (pages), see docs/public-forms.md.
+    from jimu.platform.pages import public_form_routes
+    from jimu.platform.public_forms import api_routes as public_form_api
+
+    app.include_router(public_form_api.router)
+    app.include_router(public_form_routes.router, include_in_schema=False)
     return app
 
 

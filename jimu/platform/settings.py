@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     #: Send the session cookie over HTTPS only; by default, when ``base_url`` is https.
     cookie_secure: bool | None = None
 
+    # Public forms (docs/public-forms.md).
+    #: Submissions one client IP may make to one public form per minute and per hour.
+    public_form_per_minute: int = 10
+    public_form_per_hour: int = 100
+    #: The largest request body a public form accepts (bytes) and the longest value of a field.
+    public_form_max_bytes: int = 64 * 1024
+    public_form_max_chars: int = 5000
+    #: Origins of other sites whose pages may post to ``/api/public/...`` (comma-separated,
+    #: or ``*``); none by default, so only pages served by Jimu itself can (CORS).
+    public_form_origins: str = ""
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         self.data_dir = self.data_dir.expanduser().resolve()

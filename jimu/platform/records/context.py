@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SOURCES = ("ui", "api", "import", "rule", "process", "system")
+SOURCES = ("ui", "api", "import", "rule", "process", "system", "public")
 
 
 @dataclass(frozen=True)
 class WriteContext:
-    """Who writes and why: ``source`` is one of ui/api/import/rule/process/system.
+    """Who writes and why: ``source`` is one of ui/api/import/rule/process/system/public.
 
     ``caused_by`` is the outbox event id that led to this write (rules, processes) and ``depth``
     how many causes deep it is; both are copied into the write's outbox events.

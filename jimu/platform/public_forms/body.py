@@ -1,0 +1,73 @@
+"""Reading an anonymous request body without ever holding more than the limit.
+
+A ``Content-Length`` over the limit is refused before anything is read; a body sent without
+one (chunked) is read until it passes the limit. Then the body is parsed: a URL-encoded form
+(what the page posts) or a JSON object (the API).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+
+from jimu.errors import FieldError, ValidationFailed
+from jimu.platform.public_forms.limits import TooLarge
+
+#: More inputs than any form has: refuses junk with thousands of keys cheaply.
+MAX_FIELDS = 200
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed(
+            "The submission is not UTF-8 text.", [FieldError("", "is not UTF-8", "encoding")]
+        ) from None
+
+
+def parse_form(request: Request, body: bytes) -> FormData:
+    """The posted URL-encoded form (other content types are refused with a clear error)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != URLENCODED:
+        message = f"A public form takes {URLENCODED} (or JSON at /api/public/...), not {media!r}."
+        raise ValidationFailed(message, [FieldError("", message, "media_type")])
+    try:
+        pairs = parse_qsl(_text(body), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:
+        message = f"The submission has more than {MAX_FIELDS} inputs."
+        raise ValidationFailed(message, [FieldError("", message, "too_many")]) from None
+    items: list[tuple[str, str | UploadFile]] = list(pairs)
+    return FormData(items)
+
+
+def parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(_text(body)) if body.strip() else None
+    except json.JSONDecodeError as exc:
+        message = f"is not valid JSON: {exc.msg} at line {exc.lineno}"
+        error = FieldError("", message, "json")
+        raise ValidationFailed("The body is not valid JSON.", [error]) from None
+    if not isinstance(value, dict):
+        message = "must be a JSON object of field values"
+        raise ValidationFailed("The body must be a JSON object.", [FieldError("", message)])
+    return value
