@@ -16,7 +16,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from jimu import __version__
-from jimu.platform.api import auth, health, metadata, org, record_files, records, users
+from jimu.platform.api import (
+    auth,
+    health,
+    metadata,
+    org,
+    record_files,
+    records,
+    security,
+    users,
+)
 from jimu.platform.openapi import install_entity_openapi
 from jimu.platform.problems import install_problem_handlers
 from jimu.platform.settings import Settings
@@ -44,7 +53,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.platform = platform
     install_problem_handlers(app)
     # record_files first: its /records/export must win over /records/{record_id}.
-    for module in (health, auth, users, org, metadata, record_files, records):
+    for module in (health, auth, users, org, security, metadata, record_files, records):
         app.include_router(module.router)
     install_entity_openapi(app)
     _install_pages(app)

@@ -41,6 +41,25 @@ class Settings(BaseSettings):
     #: Send the session cookie over HTTPS only; by default, when ``base_url`` is https.
     cookie_secure: bool | None = None
 
+    # Sign-in hardening (docs/security.md).
+    #: Failed sign-ins in a row that lock an account, and for how long.
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    #: A session unused for this long ends (besides the absolute ``session_hours``).
+    session_idle_hours: float = 8
+    password_min_length: int = 10
+
+    # Single sign-on through OpenID Connect (off while ``oidc_issuer`` is empty).
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_label: str = "SSO"
+    oidc_scopes: str = "openid email profile"
+    #: The ID-token claim that becomes the username of a user created at first sign-in.
+    oidc_username_claim: str = "preferred_username"
+    #: Create a user at the first sign-in of an unknown identity (else it is refused).
+    oidc_create_users: bool = False
+
     # Public forms (docs/public-forms.md).
     #: Submissions one client IP may make to one public form per minute and per hour.
     public_form_per_minute: int = 10

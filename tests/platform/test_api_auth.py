@@ -88,7 +88,7 @@ def test_bad_bearer_token_is_401_even_with_a_cookie(admin_client: TestClient) ->
 def test_admins_create_users_others_may_not(
     admin_client: TestClient, user_client: TestClient
 ) -> None:
-    new = {"username": "carol", "password": "carol-password"}
+    new = {"username": "carol", "password": "tall-river-42"}
     assert_problem(user_client.post("/api/users", json=new), 403, "permission_denied")
     created = admin_client.post("/api/users", json=new)
     assert created.status_code == 201 and created.json()["username"] == "carol"

@@ -38,14 +38,16 @@ def test_db_upgrade_creates_the_tables(
 def test_user_create_admin_with_password(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = jimu(db_url, tmp_path, "user", "create", "root", "--admin", "--password", "s3cret-pw")
+    code = jimu(
+        db_url, tmp_path, "user", "create", "root", "--admin", "--password", "s3cret-pw-2026"
+    )
     assert code == 0
     assert "created administrator 'root'" in capsys.readouterr().out
     platform = Platform.from_settings(
         Settings(data_dir=tmp_path, database_url=db_url, _env_file=None)
     )
     with platform.sessions() as db:
-        user = authenticate(db, "root", "s3cret-pw")
+        user = authenticate(db, "root", "s3cret-pw-2026")
         assert user is not None and user.is_admin
     platform.engine.dispose()
 
@@ -53,7 +55,7 @@ def test_user_create_admin_with_password(
 def test_user_create_prompts_for_the_password(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answers = iter(["typed-password", "typed-password"])
+    answers = iter(["typed-passw0rd", "typed-passw0rd"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert jimu(db_url, tmp_path, "user", "create", "bob") == 0
     engine = create_engine(db_url)
@@ -70,8 +72,8 @@ def test_user_create_errors_are_reported_with_their_fields(
     assert jimu(db_url, tmp_path, "user", "create", "bad name", "--password", "x") == 1
     err = capsys.readouterr().err
     assert "/username" in err and "/password" in err
-    assert jimu(db_url, tmp_path, "user", "create", "ann", "--password", "long-enough") == 0
-    assert jimu(db_url, tmp_path, "user", "create", "ann", "--password", "long-enough") == 1
+    assert jimu(db_url, tmp_path, "user", "create", "ann", "--password", "long-enough-1") == 0
+    assert jimu(db_url, tmp_path, "user", "create", "ann", "--password", "long-enough-1") == 1
     assert "taken" in capsys.readouterr().err
 
 

@@ -1,4 +1,8 @@
-"""``/api/auth``: log in and out with the session cookie, and manage personal API tokens."""
+"""``/api/auth``: log in and out with the session cookie, and manage personal API tokens.
+
+Sign-in is hardened (docs/security.md): lockout after repeated failures, a password policy,
+idle and absolute session expiry, and every sign-in, failure and sign-out in the audit log.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response, status
 
-from jimu.errors import FieldError, NotAuthenticated, ValidationFailed
 from jimu.platform.api.schemas import (
     IssuedTokenOut,
     LoginRequest,
@@ -19,19 +22,31 @@ from jimu.platform.api.schemas import (
 from jimu.platform.auth.api_tokens import issue_token, list_tokens, revoke_token
 from jimu.platform.auth.cookies import clear_session_cookie, set_session_cookie
 from jimu.platform.auth.dependencies import CurrentPrincipal, CurrentUser
-from jimu.platform.auth.sessions import end_session, start_session
-from jimu.platform.auth.users import authenticate, set_password
+from jimu.platform.auth.sessions import end_session, end_user_sessions, start_session
 from jimu.platform.dependencies import Db, SettingsDep
+from jimu.platform.security.account import change_own_password
+from jimu.platform.security.audit_log import client_ip, log_event
+from jimu.platform.security.password_policy import PasswordPolicy
+from jimu.platform.security.sign_in import LockoutPolicy, sign_in_with_password
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 @router.post("/login")
-def login(body: LoginRequest, response: Response, db: Db, settings: SettingsDep) -> MeOut:
-    """Check the password and set the session cookie; answers with the CSRF token."""
-    user = authenticate(db, body.username, body.password)
+def login(
+    body: LoginRequest, request: Request, response: Response, db: Db, settings: SettingsDep
+) -> MeOut:
+    """Check the password and set the session cookie; answers with the CSRF token.
+
+    401 with ``reason: locked`` and ``locked_until`` while the account is locked.
+    """
+    attempt = sign_in_with_password(
+        db, body.username, body.password, LockoutPolicy.of(settings), ip=client_ip(request)
+    )
+    db.commit()
+    user = attempt.user
     if user is None:
-        raise NotAuthenticated("The username or password is wrong.")
+        raise attempt.error()
     started = start_session(db, user, timedelta(hours=settings.session_hours))
     db.commit()
     set_session_cookie(response, started, settings)
@@ -39,13 +54,40 @@ def login(body: LoginRequest, response: Response, db: Db, settings: SettingsDep)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(principal: CurrentPrincipal, db: Db, settings: SettingsDep) -> Response:
+def logout(
+    principal: CurrentPrincipal, request: Request, db: Db, settings: SettingsDep
+) -> Response:
     if principal.session_token is not None:
         end_session(db, principal.session_token)
+        log_sign_out(db, principal.user.id, principal.user.username, request, everywhere=False)
         db.commit()
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookie(response, settings)
     return response
+
+
+@router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
+def logout_everywhere(
+    principal: CurrentPrincipal, request: Request, db: Db, settings: SettingsDep
+) -> Response:
+    """End every session of the caller (on every device), this one included."""
+    ended = end_user_sessions(db, principal.user.id)
+    log_sign_out(
+        db, principal.user.id, principal.user.username, request, everywhere=True, ended=ended
+    )
+    db.commit()
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_session_cookie(response, settings)
+    return response
+
+
+def log_sign_out(
+    db: Db, user_id: int, username: str, request: Request, *, everywhere: bool, ended: int = 1
+) -> None:
+    detail = {"everywhere": everywhere, "sessions_ended": ended}
+    log_event(
+        db, "sign_out", actor_id=user_id, username=username, ip=client_ip(request), detail=detail
+    )
 
 
 @router.get("/me")
@@ -77,13 +119,23 @@ def delete_token(token_id: int, request: Request, user: CurrentUser, db: Db) -> 
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(body: PasswordChange, user: CurrentUser, db: Db) -> Response:
-    """Change your own password (the current one is asked for again)."""
-    if authenticate(db, user.username, body.current_password) is None:
-        raise ValidationFailed(
-            "The current password is wrong.",
-            [FieldError("/current_password", "This is not your current password.", "wrong")],
-        )
-    set_password(user, body.new_password, pointer="/new_password")
+def change_password(
+    body: PasswordChange,
+    principal: CurrentPrincipal,
+    request: Request,
+    db: Db,
+    settings: SettingsDep,
+) -> Response:
+    """Change your own password (the current one is asked for again). Your other sessions
+    end; this one stays signed in."""
+    change_own_password(
+        db,
+        principal.user,
+        body.current_password,
+        body.new_password,
+        PasswordPolicy.of(settings),
+        keep_session=principal.session_token,
+        ip=client_ip(request),
+    )
     db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from jimu.errors import FieldError, NotFound, ValidationFailed
 from jimu.platform.api.schemas import UserCreate, UserOut, UserUpdate
 from jimu.platform.auth.dependencies import AdminUser, CurrentUser
+from jimu.platform.auth.sessions import end_user_sessions
 from jimu.platform.auth.users import create_user, update_user
-from jimu.platform.dependencies import Db
+from jimu.platform.dependencies import Db, SettingsDep
 from jimu.platform.models import User
+from jimu.platform.security.audit_log import client_ip, log_event
+from jimu.platform.security.password_policy import PasswordPolicy
+from jimu.platform.security.sign_in import unlock
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -21,7 +25,7 @@ def list_users(_: CurrentUser, db: Db) -> list[UserOut]:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def add_user(body: UserCreate, _: AdminUser, db: Db) -> UserOut:
+def add_user(body: UserCreate, _: AdminUser, db: Db, settings: SettingsDep) -> UserOut:
     user = create_user(
         db,
         body.username,
@@ -30,14 +34,25 @@ def add_user(body: UserCreate, _: AdminUser, db: Db) -> UserOut:
         display_name=body.display_name,
         email=body.email,
         language=body.language,
+        policy=PasswordPolicy.of(settings),
     )
     db.commit()
     return UserOut.of(user)
 
 
 @router.patch("/{user_id}")
-def change_user(user_id: int, body: UserUpdate, admin: AdminUser, db: Db) -> UserOut:
-    """Change a user (e.g. deactivate them, make them an admin, reset their password)."""
+def change_user(
+    user_id: int,
+    body: UserUpdate,
+    admin: AdminUser,
+    db: Db,
+    settings: SettingsDep,
+    request: Request,
+) -> UserOut:
+    """Change a user (e.g. deactivate them, make them an admin, reset their password).
+
+    A new password ends all the user's sessions and lifts a lockout.
+    """
     user = db.get(User, user_id)
     if user is None:
         raise NotFound(f"There is no user {user_id}.")
@@ -53,6 +68,17 @@ def change_user(user_id: int, body: UserUpdate, admin: AdminUser, db: Db) -> Use
                 )
             ],
         )
-    update_user(user, changes)
+    update_user(user, changes, policy=PasswordPolicy.of(settings))
+    if changes.get("password") is not None:
+        unlock(user)
+        ended = end_user_sessions(db, user.id)
+        log_event(
+            db,
+            "password_changed",
+            actor_id=admin.id,
+            username=user.username,
+            ip=client_ip(request),
+            detail={"user_id": user.id, "by": "admin", "other_sessions_ended": ended},
+        )
     db.commit()
     return UserOut.of(user)

@@ -21,7 +21,7 @@ from fastapi import Depends, Request
 from jimu.errors import NotAuthenticated, PermissionDenied
 from jimu.platform.auth.api_tokens import live_token, note_use
 from jimu.platform.auth.crypto import tokens_match
-from jimu.platform.auth.sessions import COOKIE_NAME, load_session
+from jimu.platform.auth.sessions import COOKIE_NAME, idle_timeout, load_session
 from jimu.platform.dependencies import Db
 from jimu.platform.models import ApiToken, User
 
@@ -79,7 +79,7 @@ def optional_principal(
         note_use(db, found[0])
         return Principal(user=found[1], via="token", token=found[0])
     cookie = request.cookies.get(COOKIE_NAME)
-    loaded = load_session(db, cookie) if cookie else None
+    loaded = load_session(db, cookie, idle_timeout(request)) if cookie else None
     if loaded is None:
         return None
     row, user = loaded

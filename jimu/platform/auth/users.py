@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -10,14 +11,35 @@ from sqlalchemy.orm import Session
 from jimu.errors import Conflict, FieldError, ValidationFailed
 from jimu.platform.auth.passwords import burn_time, hash_password, needs_rehash, verify_password
 from jimu.platform.models import User
+from jimu.platform.security.password_policy import PasswordPolicy, password_problems
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,150}$")
+#: The least length of a password set without a policy (generated ones, e.g. by the demo).
 MIN_PASSWORD_LENGTH = 8
 LANGUAGES = ("en", "zh")
 
 
-def validate_new_user(username: str, password: str, language: str = "en") -> None:
-    """Raise ``ValidationFailed`` listing every problem with the proposed user at once."""
+def _password_errors(
+    password: str, username: str, policy: PasswordPolicy | None, pointer: str = "/password"
+) -> list[FieldError]:
+    """The password's problems: every rule of ``policy`` it breaks, or (without a policy, for
+    passwords the platform generates) only a length below ``MIN_PASSWORD_LENGTH``."""
+    if policy is not None:
+        return password_problems(password, username, policy, pointer)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [
+            FieldError(pointer, f"Use at least {MIN_PASSWORD_LENGTH} characters.", "min_length")
+        ]
+    return []
+
+
+def validate_new_user(
+    username: str, password: str, language: str = "en", policy: PasswordPolicy | None = None
+) -> None:
+    """Raise ``ValidationFailed`` listing every problem with the proposed user at once.
+
+    People's passwords (CLI, users API) are checked against ``policy``; see docs/security.md.
+    """
     errors: list[FieldError] = []
     if not USERNAME_PATTERN.match(username):
         errors.append(
@@ -27,10 +49,7 @@ def validate_new_user(username: str, password: str, language: str = "en") -> Non
                 "pattern",
             )
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors.append(
-            FieldError("/password", f"Use at least {MIN_PASSWORD_LENGTH} characters.", "min_length")
-        )
+    errors.extend(_password_errors(password, username, policy))
     if language not in LANGUAGES:
         errors.append(FieldError("/language", f"Use one of {', '.join(LANGUAGES)}.", "enum"))
     if errors:
@@ -50,9 +69,10 @@ def create_user(
     display_name: str = "",
     email: str | None = None,
     language: str = "en",
+    policy: PasswordPolicy | None = None,
 ) -> User:
     """Add a user to ``db`` (the caller commits); ``Conflict`` if the username is taken."""
-    validate_new_user(username, password, language)
+    validate_new_user(username, password, language, policy)
     if find_user(db, username) is not None:
         raise Conflict(
             f"The username {username!r} is taken.",
@@ -65,23 +85,23 @@ def create_user(
         display_name=display_name or username,
         email=email,
         language=language,
+        password_changed_at=datetime.now(UTC),
     )
     db.add(user)
     db.flush()
     return user
 
 
-def update_user(user: User, changes: dict[str, object]) -> None:
+def update_user(
+    user: User, changes: dict[str, object], policy: PasswordPolicy | None = None
+) -> None:
     """Apply an administrator's changes (display_name, email, is_admin, is_active, language,
     time_zone, password) to ``user``, checking them all first."""
     errors: list[FieldError] = []
     password = changes.get("password")
-    if password is not None and (
-        not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH
-    ):
-        errors.append(
-            FieldError("/password", f"Use at least {MIN_PASSWORD_LENGTH} characters.", "min_length")
-        )
+    if password is not None:
+        text = password if isinstance(password, str) else ""
+        errors.extend(_password_errors(text, user.username, policy))
     language = changes.get("language")
     if language is not None and language not in LANGUAGES:
         errors.append(FieldError("/language", f"Use one of {', '.join(LANGUAGES)}.", "enum"))
@@ -90,18 +110,23 @@ def update_user(user: User, changes: dict[str, object]) -> None:
     for key, value in changes.items():
         if key == "password":
             if isinstance(value, str):
-                user.password_hash = hash_password(value)
+                _store_password(user, value)
         elif value is not None:
             setattr(user, key, value)
 
 
-def set_password(user: User, password: str, pointer: str = "/password") -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            "The password is too short.",
-            [FieldError(pointer, f"Use at least {MIN_PASSWORD_LENGTH} characters.", "min_length")],
-        )
+def set_password(
+    user: User, password: str, pointer: str = "/password", policy: PasswordPolicy | None = None
+) -> None:
+    errors = _password_errors(password, user.username, policy, pointer)
+    if errors:
+        raise ValidationFailed("The password does not meet the password policy.", errors)
+    _store_password(user, password)
+
+
+def _store_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
+    user.password_changed_at = datetime.now(UTC)
 
 
 def authenticate(db: Session, username: str, password: str) -> User | None:

@@ -8,6 +8,7 @@ import getpass
 from jimu.errors import FieldError, ValidationFailed
 from jimu.platform.auth.users import create_user
 from jimu.platform.cli.context import open_platform
+from jimu.platform.security.password_policy import PasswordPolicy
 from jimu.platform.settings import Settings
 
 
@@ -46,6 +47,7 @@ def run_create(args: argparse.Namespace, settings: Settings) -> int:
                 display_name=args.display_name,
                 email=args.email,
                 language=args.language,
+                policy=PasswordPolicy.of(settings),
             )
             db.commit()
             role = "administrator" if user.is_admin else "user"

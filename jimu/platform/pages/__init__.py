@@ -14,6 +14,7 @@ from jimu.builder_ui import STATIC_DIR
 from jimu.platform.pages import (
     app_routes,
     attachments,
+    audit_routes,
     auth_routes,
     import_routes,
     list_routes,
@@ -22,6 +23,7 @@ from jimu.platform.pages import (
     record_form_routes,
     record_routes,
     recycle_routes,
+    security_routes,
     token_routes,
 )
 from jimu.platform.pages.errors import install_page_error_handlers
@@ -30,6 +32,8 @@ from jimu.platform.pages.rendering import STATIC_PREFIX
 router = APIRouter(include_in_schema=False)
 for _module in (
     auth_routes,
+    security_routes,
+    audit_routes,
     app_routes,
     lookup_routes,
     recycle_routes,

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 
 from jimu.platform.models import AuditEvent, utcnow
 
@@ -58,3 +59,8 @@ def log_event(
             username=username,
         )
     )
+
+
+def client_ip(request: Request) -> str | None:
+    """The address the request came from (as the server saw it), for the log."""
+    return request.client.host if request.client else None
