@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from jimu.engines.form.model import AppModel
 from jimu.errors import JimuError
 from jimu.platform.models import User
+from jimu.platform.pages.departments import DepartmentChoice, department_choices, department_paths
 from jimu.platform.pages.fields import FieldView, title_of
 from jimu.platform.records import ListQuery, Records
 
@@ -35,6 +36,9 @@ class References:
     user_names: dict[int, str] = field(default_factory=dict)
     users: list[UserChoice] = field(default_factory=list)
     #: Where the files of the record on the page are downloaded ("" = no record yet).
+    #: Department paths (``Sales / East``) by id, and every department for the form's picker.
+    department_names: dict[int, str] = field(default_factory=dict)
+    departments: list[DepartmentChoice] = field(default_factory=list)
     files_url: str = ""
 
     def url(self, target: str, record_id: object) -> str:
@@ -51,6 +55,11 @@ class References:
         return str(user_id)
 
     def search_url(self, target: str) -> str:
+    def department_name(self, department_id: object) -> str:
+        if isinstance(department_id, int):
+            return self.department_names.get(department_id, f"#{department_id}")
+        return str(department_id)
+
         return f"/apps/{self.app}/{target}/lookup"
 
     def file_url(self, field_name: str, file: Mapping[str, Any]) -> str:
@@ -134,12 +143,17 @@ def collect_references(
     rows = list(rows)
     wanted: dict[str, set[int]] = {}
     users: set[int] = set(extra_user_ids)
-    for f, value in _walk(list(fields), rows):
+    departments: set[int] = set()
+    fields = list(fields)
+    for f, value in _walk(fields, rows):
         if f.widget == "link":
             wanted.setdefault(f.target, set()).update(_ids(value))
         elif f.widget == "user":
             users.update(_ids(value))
     for row in rows:
+        elif f.widget == "department":
+            departments.update(_ids(value))
+    department_picker = with_user_choices and _has_widget(fields, "department")
         for key in SYSTEM_USER_KEYS:
             users.update(_ids(row.get(key)))
     return References(
@@ -148,3 +162,9 @@ def collect_references(
         user_names=user_names(conn, users),
         users=user_choices(conn) if with_user_choices else [],
     )
+        department_names=department_paths(conn, departments),
+        departments=department_choices(conn) if department_picker else [],
+
+
+def _has_widget(fields: Iterable[FieldView], widget: str) -> bool:
+    return any(f.widget == widget or _has_widget(f.columns, widget) for f in fields)
