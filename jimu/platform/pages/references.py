@@ -35,10 +35,10 @@ class References:
     titles: dict[tuple[str, int], str] = field(default_factory=dict)
     user_names: dict[int, str] = field(default_factory=dict)
     users: list[UserChoice] = field(default_factory=list)
-    #: Where the files of the record on the page are downloaded ("" = no record yet).
     #: Department paths (``Sales / East``) by id, and every department for the form's picker.
     department_names: dict[int, str] = field(default_factory=dict)
     departments: list[DepartmentChoice] = field(default_factory=list)
+    #: Where the files of the record on the page are downloaded ("" = no record yet).
     files_url: str = ""
 
     def url(self, target: str, record_id: object) -> str:
@@ -54,12 +54,12 @@ class References:
             return self.user_names.get(user_id, f"#{user_id}")
         return str(user_id)
 
-    def search_url(self, target: str) -> str:
     def department_name(self, department_id: object) -> str:
         if isinstance(department_id, int):
             return self.department_names.get(department_id, f"#{department_id}")
         return str(department_id)
 
+    def search_url(self, target: str) -> str:
         return f"/apps/{self.app}/{target}/lookup"
 
     def file_url(self, field_name: str, file: Mapping[str, Any]) -> str:
@@ -150,10 +150,10 @@ def collect_references(
             wanted.setdefault(f.target, set()).update(_ids(value))
         elif f.widget == "user":
             users.update(_ids(value))
-    for row in rows:
         elif f.widget == "department":
             departments.update(_ids(value))
     department_picker = with_user_choices and _has_widget(fields, "department")
+    for row in rows:
         for key in SYSTEM_USER_KEYS:
             users.update(_ids(row.get(key)))
     return References(
@@ -161,9 +161,9 @@ def collect_references(
         titles=link_titles(conn, records, model, wanted),
         user_names=user_names(conn, users),
         users=user_choices(conn) if with_user_choices else [],
-    )
         department_names=department_paths(conn, departments),
         departments=department_choices(conn) if department_picker else [],
+    )
 
 
 def _has_widget(fields: Iterable[FieldView], widget: str) -> bool:
