@@ -8,6 +8,7 @@ from typing import Any
 FOLDERS = {
     "entity": "entities",
     "form": "forms",
+    "role": "roles",
     "flow": "flows",
     "rule": "rules",
     "report": "reports",

@@ -10,8 +10,9 @@ from typing import Any
 
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
 from jimu.metadata.public_form import PUBLIC_SECTION
+from jimu.metadata.roles import role_properties
 
-KINDS = ("app", "entity", "form", "flow", "rule", "report", "dashboard")
+KINDS = ("app", "entity", "form", "role", "flow", "rule", "report", "dashboard")
 NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -175,6 +176,8 @@ def document_schema(kind: str, registry: FieldTypeRegistry | None = None) -> dic
         return app_schema()
     if kind == "form":
         return form_schema()
+    if kind == "role":
+        return _base("role", "Role", role_properties(), ["name", "label"])
     if kind in KINDS:
         return later_schema(kind)
     raise ValueError(f"unknown document kind {kind!r}")

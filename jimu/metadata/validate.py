@@ -25,6 +25,7 @@ from jimu.errors import FieldError, ValidationFailed
 from jimu.metadata.paths import document_path
 from jimu.metadata.pointers import pointer, with_file
 from jimu.metadata.public_form import public_form_errors, slug_errors
+from jimu.metadata.roles import role_errors
 from jimu.metadata.schemas import KINDS, document_schema
 
 
@@ -239,6 +240,8 @@ def validate_app_documents(
             problems = form_errors(doc, app, registry)
         elif doc.get("kind") == "app":
             problems = app_errors(doc, app)
+        elif doc.get("kind") == "role":
+            problems = role_errors(doc, app, registry)
         errors.extend(FieldError(with_file(file, e.pointer), e.message, e.code) for e in problems)
     forms = [(file, doc) for file, doc in valid if doc.get("kind") == "form"]
     for file, e in slug_errors(forms):

@@ -36,12 +36,13 @@ def export_records(
     app: str,
     entity: str,
     query: ListParams,
-    _: CurrentPrincipal,
+    principal: CurrentPrincipal,
     platform: PlatformDep,
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
 ) -> Response:
-    with platform.engine.connect() as conn:
-        blob = records_of(platform, conn, app).export(
+    """The matching records as a file (the export is written to the audit log)."""
+    with begin_write(platform.engine) as conn:
+        blob = records_of(platform, conn, app, principal).export(
             conn, entity, query.to_list_query(), format=format
         )
     filename = f"{app}_{entity}.{format}"
@@ -65,7 +66,7 @@ async def import_records(
     column_map = parse_mapping(mapping)
     ctx = WriteContext(actor_id=principal.user.id, source="import")
     with begin_write(platform.engine) as conn:
-        report = records_of(platform, conn, app).import_file(
+        report = records_of(platform, conn, app, principal).import_file(
             conn,
             entity,
             data=data,

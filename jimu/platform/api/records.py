@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import BaseModel, Field
 
+from jimu.platform.access.guarded import GuardedRecords
 from jimu.platform.api.record_queries import MAX_LIMIT, QueryBody, query_from_params, split_list
 from jimu.platform.api.record_versions import etag, split_version
 from jimu.platform.auth.dependencies import AdminUser, CurrentPrincipal, Principal
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
-from jimu.platform.records import Records, WriteContext
+from jimu.platform.records import WriteContext
 from jimu.platform.state import Platform
 
 router = APIRouter(prefix="/api/apps/{app}/entities/{entity}", tags=["records"])
@@ -45,8 +46,11 @@ def write_context(principal: Principal) -> WriteContext:
     return WriteContext(actor_id=principal.user.id, source=source)
 
 
-def records_of(platform: Platform, conn: sa.Connection, app: str) -> Records:
-    return platform.apps.records(conn, app)
+def records_of(
+    platform: Platform, conn: sa.Connection, app: str, principal: Principal
+) -> GuardedRecords:
+    """The records of ``app`` as the caller may use them (every route goes through this)."""
+    return platform.apps.for_user(conn, app, principal.user)
 
 
 def list_params(
@@ -64,10 +68,16 @@ ListParams = Annotated[QueryBody, Depends(list_params)]
 
 
 def run_list(
-    platform: Platform, app: str, entity: str, query: QueryBody, *, deleted: bool = False
+    platform: Platform,
+    principal: Principal,
+    app: str,
+    entity: str,
+    query: QueryBody,
+    *,
+    deleted: bool = False,
 ) -> Page:
     with platform.engine.connect() as conn:
-        page = records_of(platform, conn, app).list(
+        page = records_of(platform, conn, app, principal).list(
             conn, entity, query.to_list_query(deleted=deleted)
         )
     return Page(items=page.items, next_cursor=page.next_cursor, total=page.total)
@@ -75,18 +85,18 @@ def run_list(
 
 @router.get("/records")
 def list_records(
-    app: str, entity: str, query: ListParams, _: CurrentPrincipal, platform: PlatformDep
+    app: str, entity: str, query: ListParams, principal: CurrentPrincipal, platform: PlatformDep
 ) -> Page:
     """Records matching ``filter``, sorted, one keyset page at a time."""
-    return run_list(platform, app, entity, query)
+    return run_list(platform, principal, app, entity, query)
 
 
 @router.post("/records/query")
 def query_records(
-    app: str, entity: str, body: QueryBody, _: CurrentPrincipal, platform: PlatformDep
+    app: str, entity: str, body: QueryBody, principal: CurrentPrincipal, platform: PlatformDep
 ) -> Page:
     """Like ``GET .../records`` with the query as a JSON body (for long filters)."""
-    return run_list(platform, app, entity, body)
+    return run_list(platform, principal, app, entity, body)
 
 
 @router.post("/records", status_code=status.HTTP_201_CREATED)
@@ -94,7 +104,7 @@ def create_record(
     app: str, entity: str, body: Record, principal: CurrentPrincipal, platform: PlatformDep
 ) -> Record:
     with begin_write(platform.engine) as conn:
-        records = records_of(platform, conn, app)
+        records = records_of(platform, conn, app, principal)
         return records.create(conn, entity, body, write_context(principal))
 
 
@@ -104,7 +114,7 @@ def bulk_create(
 ) -> Items:
     """Create all records or none (errors point at ``/<row>/<field>``)."""
     with begin_write(platform.engine) as conn:
-        records = records_of(platform, conn, app)
+        records = records_of(platform, conn, app, principal)
         return Items(
             items=records.bulk_create(conn, entity, body.records, write_context(principal))
         )
@@ -116,7 +126,7 @@ def bulk_update(
 ) -> Items:
     """Update all records or none; each item has ``id`` and optionally ``version``."""
     with begin_write(platform.engine) as conn:
-        records = records_of(platform, conn, app)
+        records = records_of(platform, conn, app, principal)
         return Items(
             items=records.bulk_update(conn, entity, body.records, write_context(principal))
         )
@@ -127,14 +137,14 @@ def get_record(
     app: str,
     entity: str,
     record_id: int,
-    _: CurrentPrincipal,
+    principal: CurrentPrincipal,
     platform: PlatformDep,
     response: Response,
     fields: Annotated[list[str] | None, Query()] = None,
 ) -> Record:
     """The record; its ``ETag`` is its version (send it back as ``If-Match`` to update)."""
     with platform.engine.connect() as conn:
-        records = records_of(platform, conn, app)
+        records = records_of(platform, conn, app, principal)
         record = records.get(conn, entity, record_id, fields=split_list(fields) or None)
     response.headers["ETag"] = etag(record)
     return record
@@ -155,7 +165,7 @@ def update_record(
     with the ``current`` record."""
     values, version = split_version(body, if_match)
     with begin_write(platform.engine) as conn:
-        records = records_of(platform, conn, app)
+        records = records_of(platform, conn, app, principal)
         record = records.update(
             conn, entity, record_id, values, write_context(principal), expected_version=version
         )
@@ -169,7 +179,7 @@ def delete_record(
 ) -> Record:
     """Move the record to the recycle bin (``deleted_at`` is set)."""
     with begin_write(platform.engine) as conn:
-        records = records_of(platform, conn, app)
+        records = records_of(platform, conn, app, principal)
         return records.delete(conn, entity, record_id, write_context(principal))
 
 
@@ -178,32 +188,37 @@ def restore_record(
     app: str, entity: str, record_id: int, principal: CurrentPrincipal, platform: PlatformDep
 ) -> Record:
     with begin_write(platform.engine) as conn:
-        records = records_of(platform, conn, app)
+        records = records_of(platform, conn, app, principal)
         return records.restore(conn, entity, record_id, write_context(principal))
 
 
 @router.get("/records/{record_id}/history")
 def record_history(
-    app: str, entity: str, record_id: int, _: CurrentPrincipal, platform: PlatformDep
+    app: str, entity: str, record_id: int, principal: CurrentPrincipal, platform: PlatformDep
 ) -> list[dict[str, Any]]:
     with platform.engine.connect() as conn:
-        return records_of(platform, conn, app).history(conn, entity, record_id)
+        return records_of(platform, conn, app, principal).history(conn, entity, record_id)
 
 
 @router.get("/recycle-bin")
 def recycle_bin(
-    app: str, entity: str, query: ListParams, _: CurrentPrincipal, platform: PlatformDep
+    app: str, entity: str, query: ListParams, principal: CurrentPrincipal, platform: PlatformDep
 ) -> Page:
     """Soft-deleted records of the entity."""
-    return run_list(platform, app, entity, query, deleted=True)
+    return run_list(platform, principal, app, entity, query, deleted=True)
 
 
 @router.delete("/recycle-bin/{record_id}", status_code=status.HTTP_204_NO_CONTENT)
 def purge_record(
-    app: str, entity: str, record_id: int, admin: AdminUser, platform: PlatformDep
+    app: str,
+    entity: str,
+    record_id: int,
+    admin: AdminUser,
+    principal: CurrentPrincipal,
+    platform: PlatformDep,
 ) -> Response:
     """Delete the record for good (administrators only)."""
     with begin_write(platform.engine) as conn:
-        records = records_of(platform, conn, app)
+        records = records_of(platform, conn, app, principal)
         records.purge(conn, entity, record_id, WriteContext(actor_id=admin.id, source="api"))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

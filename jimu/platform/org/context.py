@@ -7,8 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from jimu.errors import NotFound
+from jimu.metadata.roles import USER_CONTEXT_TYPES
 from jimu.platform.models import User, UserDepartment
 from jimu.platform.org.tree import descendant_ids
+
+__all__ = ["USER_CONTEXT_TYPES", "user_context"]
 
 USERS = User.__table__
 MEMBERSHIPS = UserDepartment.__table__
@@ -16,10 +19,14 @@ MEMBERSHIPS = UserDepartment.__table__
 
 def user_context(conn: sa.Connection, user_id: int) -> dict[str, Any]:
     """``{"id", "username", "department_ids", "main_department_id",
-    "department_and_descendant_ids", "led_department_ids", "manager_id", "is_admin"}``.
+    "department_and_descendant_ids", "led_department_ids", "manager_id", "is_admin",
+    "department_member_ids", "department_tree_member_ids", "report_ids"}``.
 
-    Id lists are sorted. A user without a main membership gets their lowest department id as
-    main department (or None without departments).
+    ``department_member_ids`` are the users of the user's own departments (the user included),
+    ``department_tree_member_ids`` those of the departments and every sub-department, and
+    ``report_ids`` the users whose manager the user is. Id lists are sorted. A user without a
+    main membership gets their lowest department id as main department (or None without
+    departments).
     """
     user = conn.execute(
         sa.select(USERS.c.id, USERS.c.username, USERS.c.manager_id, USERS.c.is_admin).where(
@@ -37,13 +44,27 @@ def user_context(conn: sa.Connection, user_id: int) -> dict[str, Any]:
     main = next((m.department_id for m in memberships if m.is_main), None)
     if main is None and department_ids:
         main = department_ids[0]
+    tree = sorted(descendant_ids(conn, department_ids))
     return {
         "id": user.id,
         "username": user.username,
         "department_ids": department_ids,
         "main_department_id": main,
-        "department_and_descendant_ids": sorted(descendant_ids(conn, department_ids)),
+        "department_and_descendant_ids": tree,
         "led_department_ids": [m.department_id for m in memberships if m.is_leader],
         "manager_id": user.manager_id,
         "is_admin": bool(user.is_admin),
+        "department_member_ids": _members(conn, department_ids, user.id),
+        "department_tree_member_ids": _members(conn, tree, user.id),
+        "report_ids": sorted(
+            conn.scalars(sa.select(USERS.c.id).where(USERS.c.manager_id == user.id))
+        ),
     }
+
+
+def _members(conn: sa.Connection, department_ids: list[int], user_id: int) -> list[int]:
+    """The users of ``department_ids`` and the user themself, sorted."""
+    if not department_ids:
+        return [user_id]
+    query = sa.select(MEMBERSHIPS.c.user_id).where(MEMBERSHIPS.c.department_id.in_(department_ids))
+    return sorted({user_id, *conn.scalars(query)})

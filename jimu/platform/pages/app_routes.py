@@ -75,9 +75,9 @@ def apps(request: Request, viewer: SignedIn, platform: PlatformDep) -> HTMLRespo
 @router.get("/apps/{app}", response_class=HTMLResponse)
 def app_home(request: Request, app: str, viewer: SignedIn, platform: PlatformDep) -> HTMLResponse:
     with platform.engine.connect() as conn:
-        model, records = load_app(platform, conn, app)
+        model, records = load_app(platform, conn, app, viewer)
         cards = []
-        for name in menu(model):
+        for name in menu(model, records):
             entity = model.entities[name]
             try:
                 total = records.list(conn, name, ListQuery(limit=1, fields=[], count=True)).total
@@ -99,7 +99,7 @@ def app_home(request: Request, app: str, viewer: SignedIn, platform: PlatformDep
         viewer,
         "apps/home.html",
         crumbs=[Crumb(label)],
-        nav=app_nav(model, viewer),
+        nav=app_nav(model, viewer, records=records),
         app=summary,
         entities=cards,
     )

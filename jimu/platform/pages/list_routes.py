@@ -56,6 +56,9 @@ def record_list(
         except ValidationFailed as error:
             problems = filter_problems(error)
         refs = collect_references(conn, scope.records, scope.model, columns, items)
+        editable = scope.records.permitted(
+            conn, scope.name, "update", [int(str(i["id"])) for i in items]
+        )
     filterable = [f for f in scope.fields if operators(f)]
     notice = None
     if problems:
@@ -72,6 +75,7 @@ def record_list(
         state=state,
         columns=columns,
         items=items,
+        editable=editable,
         refs=refs,
         next_cursor=next_cursor,
         total=total,

@@ -133,6 +133,11 @@ class ListState:
         query = urlencode(state.params())
         return f"{base}?{query}" if query else base
 
+    def export_url(self, base: str, file_format: str) -> str:
+        """The export of this list (filter, sort, columns; every page) as ``file_format``."""
+        params = [*replace(self, cursor="").params(), ("format", file_format)]
+        return f"{base}?{urlencode(params)}"
+
     def sort_url(self, base: str, field: str) -> str:
         """Sorting by ``field`` (ascending first, then descending), from the first page."""
         return self.url(base, sort=f"-{field}" if self.sort == field else field, cursor="")

@@ -48,6 +48,10 @@ def record_page(
             extra_user_ids=[c.actor_id for c in changes if isinstance(c.actor_id, int)],
         )
         sections = form_sections(scope.form_document(conn), scope.fields, viewer)
+        can = {
+            action: bool(scope.records.permitted(conn, scope.name, action, [record_id]))
+            for action in ("update", "delete")
+        }
     refs.files_url = f"{scope.record_url(record_id)}/files"
     title = scope.title(record)
     notice = None
@@ -67,6 +71,7 @@ def record_page(
         changes=changes,
         refs=refs,
         deleted=bool(record.get("deleted_at")),
+        can=can,
     )
 
 

@@ -18,7 +18,8 @@ from jimu.errors import JimuError
 from jimu.platform.models import User
 from jimu.platform.pages.departments import DepartmentChoice, department_choices, department_paths
 from jimu.platform.pages.fields import FieldView, title_of
-from jimu.platform.records import ListQuery, Records
+from jimu.platform.access.guarded import GuardedRecords
+from jimu.platform.records import ListQuery
 
 MAX_USER_CHOICES = 500
 
@@ -88,7 +89,7 @@ def _ids(value: Any) -> list[int]:
 
 
 def link_titles(
-    conn: sa.Connection, records: Records, model: AppModel, wanted: Mapping[str, set[int]]
+    conn: sa.Connection, records: GuardedRecords, model: AppModel, wanted: Mapping[str, set[int]]
 ) -> dict[tuple[str, int], str]:
     titles: dict[tuple[str, int], str] = {}
     for target, ids in wanted.items():
@@ -132,7 +133,7 @@ SYSTEM_USER_KEYS = ("created_by", "updated_by", "owner_id")
 
 def collect_references(
     conn: sa.Connection,
-    records: Records,
+    records: GuardedRecords,
     model: AppModel,
     fields: Iterable[FieldView],
     rows: Iterable[Mapping[str, Any]],

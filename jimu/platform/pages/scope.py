@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +13,8 @@ from jimu.platform import metadata_store as store
 from jimu.platform.pages.fields import FieldView, field_views, title_of
 from jimu.platform.pages.rendering import Crumb
 from jimu.platform.pages.viewer import Viewer
-from jimu.platform.records import Records
+from jimu.platform.access.guarded import GuardedRecords
+from jimu.platform.access.policy import EntityAccess
 from jimu.platform.state import Platform
 
 DEFAULT_FORM = "default"
@@ -39,31 +40,52 @@ def app_label(model: AppModel, viewer: Viewer) -> str:
     return viewer.label(model.spec.get("label"), model.name)
 
 
-def menu(model: AppModel) -> list[str]:
-    """The entities of the app's menu (all of them, by name, if the app has no menu).
+def menu(model: AppModel, records: GuardedRecords | None = None) -> list[str]:
+    """The entities of the app's menu (all of them, by name, if the app has no menu) that the
+    user may read or create (all of them without ``records``).
 
     Entities left out of a menu (e.g. the rows of a sub-table) stay reachable by their URL.
     """
     listed = [str(n) for n in model.spec.get("menu") or [] if str(n) in model.entities]
-    return listed or sorted(model.entities)
+    names = listed or sorted(model.entities)
+    if records is None:
+        return names
+    return [n for n in names if {"read", "create"} & records.access(n).actions]
 
 
-def app_nav(model: AppModel, viewer: Viewer, current: str | None = None) -> Nav:
+def app_nav(
+    model: AppModel,
+    viewer: Viewer,
+    current: str | None = None,
+    records: GuardedRecords | None = None,
+) -> Nav:
     items = tuple(
         NavItem(
             label=viewer.label(model.entities[name].label, name),
             url=f"/apps/{model.name}/{name}",
             current=name == current,
         )
-        for name in menu(model)
+        for name in menu(model, records)
     )
     return Nav(app_label(model, viewer), f"/apps/{model.name}", items)
 
 
-def load_app(platform: Platform, conn: sa.Connection, app: str) -> tuple[AppModel, Records]:
-    """The published ``app`` and its record service (``NotFound`` if it is not published)."""
-    records = platform.apps.records(conn, app)
+def load_app(
+    platform: Platform, conn: sa.Connection, app: str, viewer: Viewer
+) -> tuple[AppModel, GuardedRecords]:
+    """The published ``app`` and its records as the viewer may use them (``NotFound`` if it is
+    not published)."""
+    records = platform.apps.for_user(conn, app, viewer.signed_in_user)
     return records.model, records
+
+
+def visible_views(views: list[FieldView], access: EntityAccess) -> list[FieldView]:
+    """The field views without the fields the user may not see; read-only ones marked so."""
+    return [
+        replace(view, readonly=True) if view.name in access.read_only else view
+        for view in views
+        if view.name not in access.hidden
+    ]
 
 
 @dataclass
@@ -71,18 +93,23 @@ class EntityScope:
     platform: Platform
     viewer: Viewer
     model: AppModel
-    records: Records
+    records: GuardedRecords
     entity: Entity
     fields: list[FieldView] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.fields = field_views(self.entity, self.viewer, self.model)
+        self.fields = visible_views(field_views(self.entity, self.viewer, self.model), self.access)
+
+    @property
+    def access(self) -> EntityAccess:
+        """What the viewer may do with the entity."""
+        return self.records.access(self.entity.name)
 
     @classmethod
     def open(
         cls, platform: Platform, conn: sa.Connection, viewer: Viewer, app: str, entity: str
     ) -> EntityScope:
-        model, records = load_app(platform, conn, app)
+        model, records = load_app(platform, conn, app, viewer)
         return cls(platform, viewer, model, records, model.entity(entity))
 
     @property
@@ -114,7 +141,7 @@ class EntityScope:
         return next((f for f in self.fields if f.name == name), None)
 
     def nav(self) -> Nav:
-        return app_nav(self.model, self.viewer, self.name)
+        return app_nav(self.model, self.viewer, self.name, self.records)
 
     def crumbs(self, *more: Crumb) -> list[Crumb]:
         return [

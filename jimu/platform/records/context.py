@@ -44,6 +44,8 @@ class ListQuery:
     deleted: bool = False
     #: An extra JsonLogic condition ANDed with ``filter`` (the caller's data scope).
     scope: Mapping[str, Any] | None = None
+    #: Fields the caller may not see: not selectable, filterable or sortable, never returned.
+    hidden: frozenset[str] = frozenset()
 
 
 @dataclass

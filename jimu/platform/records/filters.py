@@ -31,10 +31,15 @@ def _for_expr(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return column
 
 
-def filter_columns(rt: EntityRuntime) -> dict[str, sa.ColumnElement[Any]]:
-    """Field names (and system keys) → columns, what a filter's ``var`` may name."""
+def filter_columns(
+    rt: EntityRuntime, hidden: frozenset[str] = frozenset()
+) -> dict[str, sa.ColumnElement[Any]]:
+    """Field names (and system keys) → columns, what a filter's ``var`` may name (a hidden
+    field is left out, so a filter naming it fails like one naming no field at all)."""
     columns: dict[str, sa.ColumnElement[Any]] = {}
     for name in [*rt.stored, *SYSTEM_COLUMNS]:
+        if name in hidden:
+            continue
         column = sortable_column(rt, name)
         if column is not None:
             columns[name] = _for_expr(column)
@@ -48,7 +53,11 @@ _clauses: dict[tuple[int, str], tuple[EntityRuntime, sa.ColumnElement[bool]]] = 
 
 
 def filter_clause(
-    rt: EntityRuntime, logic: Mapping[str, Any], context: Any = None
+    rt: EntityRuntime,
+    logic: Mapping[str, Any],
+    context: Any = None,
+    *,
+    hidden: frozenset[str] = frozenset(),
 ) -> sa.ColumnElement[bool]:
     """``logic`` as a WHERE condition; ValidationFailed (pointers into ``logic``) if it is bad.
 
@@ -56,7 +65,7 @@ def filter_clause(
     nor the caller's context is rendered once per entity runtime and reused (SQLAlchemy
     expressions are immutable, and a reused one also hits SQLAlchemy's statement cache).
     """
-    key = json.dumps(logic, sort_keys=True, default=str)
+    key = json.dumps([logic, sorted(hidden)], sort_keys=True, default=str)
     cacheable = context is None and not any(word in key for word in _VOLATILE)
     if cacheable:
         hit = _clauses.get((id(rt), key))
@@ -64,7 +73,7 @@ def filter_clause(
             return hit[1]
     try:
         clause: sa.ColumnElement[bool] = to_sql(
-            dict(logic), filter_columns(rt), context, where=True
+            dict(logic), filter_columns(rt, hidden), context, where=True
         )
     except ExprError as exc:
         raise ValidationFailed(

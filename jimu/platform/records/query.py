@@ -20,16 +20,17 @@ MAX_LIMIT = 1000
 
 
 def _selected(
-    rt: EntityRuntime, fields: Sequence[str] | None
+    rt: EntityRuntime, fields: Sequence[str] | None, hidden: frozenset[str] = frozenset()
 ) -> tuple[list[str], list[FieldError]]:
+    """The fields to return; a hidden field is as unknown as a field that does not exist."""
     if fields is None:
-        return list(rt.codec.fields), []
+        return [f for f in rt.codec.fields if f not in hidden], []
     errors = [
         FieldError(f"/fields/{i}", f"{name!r} is not a field of {rt.name}", "unknown_field")
         for i, name in enumerate(fields)
-        if name not in rt.codec.fields and name not in SYSTEM_COLUMNS
+        if (name not in rt.codec.fields and name not in SYSTEM_COLUMNS) or name in hidden
     ]
-    return [f for f in fields if f in rt.codec.fields], errors
+    return [f for f in fields if f in rt.codec.fields and f not in hidden], errors
 
 
 def _columns(rt: EntityRuntime, names: Sequence[str]) -> list[sa.ColumnElement[Any]]:
@@ -39,14 +40,14 @@ def _columns(rt: EntityRuntime, names: Sequence[str]) -> list[sa.ColumnElement[A
 
 
 def _sort_keys(
-    rt: EntityRuntime, sort: Sequence[str]
+    rt: EntityRuntime, sort: Sequence[str], hidden: frozenset[str] = frozenset()
 ) -> tuple[list[tuple[str, sa.ColumnElement[Any], bool]], list[FieldError]]:
     keys: list[tuple[str, sa.ColumnElement[Any], bool]] = []
     errors: list[FieldError] = []
     for i, item in enumerate(sort):
         descending = item.startswith("-")
         name = item.lstrip("-+")
-        column = sortable_column(rt, name)
+        column = None if name in hidden else sortable_column(rt, name)
         if column is None:
             errors.append(FieldError(f"/sort/{i}", f"cannot sort by {name!r}", "sort"))
         elif name != "id":
@@ -96,16 +97,19 @@ def _id_descending(
 
 
 def list_records(conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, query: ListQuery) -> Page:
-    names, errors = _selected(rt, query.fields)
-    keys, sort_errors = _sort_keys(rt, query.sort)
+    names, errors = _selected(rt, query.fields, query.hidden)
+    keys, sort_errors = _sort_keys(rt, query.sort, query.hidden)
     errors += sort_errors
     if not 1 <= query.limit <= MAX_LIMIT:
         errors.append(FieldError("/limit", f"must be from 1 to {MAX_LIMIT}", "range"))
     conditions: list[sa.ColumnElement[bool]] = []
-    for key, logic in (("/filter", query.filter), ("/scope", query.scope)):
+    for key, logic, hidden in (
+        ("/filter", query.filter, query.hidden),
+        ("/scope", query.scope, frozenset[str]()),
+    ):
         if logic:
             try:
-                conditions.append(filter_clause(rt, logic))
+                conditions.append(filter_clause(rt, logic, hidden=hidden))
             except ValidationFailed as exc:
                 errors += [FieldError(key + e.pointer, e.message, e.code) for e in exc.errors]
     if errors:
@@ -197,8 +201,9 @@ def get_record(
     record_id: int,
     fields: Sequence[str] | None = None,
     include_deleted: bool = False,
+    hidden: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    names, errors = _selected(rt, fields)
+    names, errors = _selected(rt, fields, hidden)
     if errors:
         raise ValidationFailed("Unknown fields.", errors)
     stmt = sa.select(*_columns(rt, names)).where(rt.table.c.id == record_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -144,9 +145,11 @@ class Records:
         record_id: int,
         fields: Sequence[str] | None = None,
         include_deleted: bool = False,
+        hidden: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
+        """The record; ``hidden`` fields are neither selectable nor returned."""
         rt = self.runtime.entity(entity)
-        return query.get_record(conn, self.runtime, rt, record_id, fields, include_deleted)
+        return query.get_record(conn, self.runtime, rt, record_id, fields, include_deleted, hidden)
 
     def list(self, conn: sa.Connection, entity: str, q: ListQuery | None = None) -> Page:
         rt = self.runtime.entity(entity)
@@ -155,8 +158,7 @@ class Records:
     def recycle_bin(self, conn: sa.Connection, entity: str, q: ListQuery | None = None) -> Page:
         q = q or ListQuery()
         rt = self.runtime.entity(entity)
-        deleted = ListQuery(q.filter, q.sort, q.limit, q.cursor, q.fields, q.count, True, q.scope)
-        return query.list_records(conn, self.runtime, rt, deleted)
+        return query.list_records(conn, self.runtime, rt, replace(q, deleted=True))
 
     def history(
         self, conn: sa.Connection, entity: str, record_id: int
@@ -175,11 +177,13 @@ class Records:
         ctx: WriteContext,
         mapping: Mapping[str, str] | None = None,
         dry_run: bool = True,
+        skip: frozenset[str] = frozenset(),
     ) -> ImportReport:
+        """Check or import a file; columns of ``skip`` fields are not mapped automatically."""
         from jimu.platform.records.transfer import import_rows
 
         rt = self.runtime.entity(entity)
-        return import_rows(conn, self, rt, data, format, ctx, mapping, dry_run)
+        return import_rows(conn, self, rt, data, format, ctx, mapping, dry_run, skip)
 
     def export(
         self, conn: sa.Connection, entity: str, q: ListQuery | None = None, format: str = "csv"

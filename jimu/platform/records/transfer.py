@@ -26,9 +26,15 @@ EXPORT_PAGE = 1000
 
 
 def column_mapping(
-    rt: EntityRuntime, header: list[str], mapping: Mapping[str, str] | None
+    rt: EntityRuntime,
+    header: list[str],
+    mapping: Mapping[str, str] | None,
+    skip: frozenset[str] = frozenset(),
 ) -> dict[int, str]:
-    """Column index → field name: the given mapping, else by field name or label (en/zh)."""
+    """Column index → field name: the given mapping, else by field name or label (en/zh).
+
+    Columns that would fill a ``skip`` field (one the importing user may not write) are left
+    out of the automatic mapping."""
     if mapping:
         unknown = [
             FieldError(
@@ -49,6 +55,8 @@ def column_mapping(
         return {header.index(column): field for column, field in mapping.items()}
     names: dict[str, str] = {}
     for name, compiled in rt.codec.inputs.items():
+        if name in skip:
+            continue
         names[name.lower()] = name
         for label in compiled.field.label.values():
             names.setdefault(label.strip().lower(), name)
@@ -114,9 +122,10 @@ def import_rows(
     ctx: WriteContext,
     mapping: Mapping[str, str] | None,
     dry_run: bool,
+    skip: frozenset[str] = frozenset(),
 ) -> ImportReport:
     header, table = read_table(data, format)
-    columns = column_mapping(rt, header, mapping)
+    columns = column_mapping(rt, header, mapping, skip)
     rows = [{field: _cell(row[i]) for i, field in columns.items() if i < len(row)} for row in table]
     rows = [{k: v for k, v in row.items() if v is not None} for row in rows]
     ctx = replace(ctx, source="import")
@@ -151,7 +160,11 @@ def export_rows(
     conn: sa.Connection, records: Records, rt: EntityRuntime, query: ListQuery, format: str
 ) -> bytes:
     """Every record matching ``query`` (all pages), selected fields in order, as a file."""
-    fields = list(query.fields) if query.fields is not None else list(rt.codec.fields)
+    fields = (
+        list(query.fields)
+        if query.fields is not None
+        else [f for f in rt.codec.fields if f not in query.hidden]
+    )
     header = ["id", *fields]
     rows: list[list[Any]] = []
     page_query = replace(query, limit=EXPORT_PAGE, cursor=None, count=False, fields=fields)

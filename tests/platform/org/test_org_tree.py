@@ -72,8 +72,13 @@ def test_user_context(platform: Platform, admin: User, user: User) -> None:
             "led_department_ids": [ids["Sales"]],
             "manager_id": admin.id,
             "is_admin": False,
+            "department_member_ids": [user.id],
+            "department_tree_member_ids": [user.id],
+            "report_ids": [],
         }
         bare = user_context(conn, admin.id)
+        assert bare["report_ids"] == [user.id]
+        assert bare["department_member_ids"] == [admin.id]
         assert bare["department_ids"] == []
         assert bare["main_department_id"] is None
         assert bare["department_and_descendant_ids"] == []

@@ -1,0 +1,382 @@
+"""``GuardedRecords``: the records service as one user may use it — the one enforcement point.
+
+It has the read and write methods of ``Records`` with the same signatures, and adds to each
+the caller's access (``AccessPolicy``): the action must be allowed, rows are limited by the
+data scope (compiled through the expression language into the SQL WHERE, shares included),
+hidden fields are never selected, filtered, sorted, returned or named in an error, and
+read-only fields cannot be written. A record outside the read scope is "not found".
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.engines.form.model import AppModel
+from jimu.errors import FieldError, JimuError, NotFound, PermissionDenied, ValidationFailed
+from jimu.platform.access.binding import bind_user
+from jimu.platform.access.loading import shared_ids
+from jimu.platform.access.policy import WRITE_ACTIONS, AccessPolicy, EntityAccess
+from jimu.platform.records import ImportReport, ListQuery, Page, Records, WriteContext
+from jimu.platform.records.filters import filter_clause
+from jimu.platform.records.runtime import AppRuntime
+from jimu.platform.security.audit_log import log_event
+
+#: What an error about a field the caller may not see says instead.
+HIDDEN_PROBLEM = "a field you may not see has a problem; ask an administrator"
+
+
+class GuardedRecords:
+    """The records of one app as one user may read and change them."""
+
+    def __init__(self, records: Records, policy: AccessPolicy) -> None:
+        self.records = records
+        self.policy = policy
+
+    @property
+    def model(self) -> AppModel:
+        return self.records.model
+
+    @property
+    def runtime(self) -> AppRuntime:
+        return self.records.runtime
+
+    @property
+    def app(self) -> str:
+        return self.records.app
+
+    def table(self, entity: str) -> sa.Table:
+        return self.records.table(entity)
+
+    def access(self, entity: str) -> EntityAccess:
+        """What the user may do with ``entity`` (NotFound if the app has no such entity)."""
+        self.runtime.entity(entity)
+        return self.policy.entity(entity)
+
+    def _label(self, entity: str) -> str:
+        label = self.model.entity(entity).label
+        return str(label.get("en") or entity) if isinstance(label, Mapping) else entity
+
+    # -- scopes ---------------------------------------------------------------------------
+
+    def scope(self, conn: sa.Connection, entity: str, action: str) -> dict[str, Any] | None:
+        """The JsonLogic condition rows must meet for ``action`` (None: every row), with the
+        records shared with the user; PermissionDenied if the action is not allowed."""
+        access = self.access(entity)
+        access.require(action, self._label(entity))
+        rule = access.scope(action)
+        if rule is None:
+            return None
+        bound: dict[str, Any] = bind_user(rule, self.policy.context)
+        shared = shared_ids(
+            conn, self.app, entity, self.policy.context, write=action in WRITE_ACTIONS
+        )
+        if shared:
+            bound = {"or": [bound, {"in": [{"var": "id"}, shared]}]}
+        return bound
+
+    def _in_scope(
+        self, conn: sa.Connection, entity: str, ids: Sequence[int], rule: Mapping[str, Any] | None
+    ) -> set[int]:
+        if rule is None or not ids:
+            return set(ids)
+        rt = self.runtime.entity(entity)
+        query = sa.select(rt.table.c.id).where(
+            rt.table.c.id.in_(sorted(set(ids))), filter_clause(rt, rule)
+        )
+        return set(conn.scalars(query))
+
+    def permitted(
+        self, conn: sa.Connection, entity: str, action: str, ids: Sequence[int]
+    ) -> set[int]:
+        """The ids among ``ids`` the user may ``action`` (for showing buttons)."""
+        if not self.access(entity).allows(action):
+            return set()
+        return self._in_scope(conn, entity, ids, self.scope(conn, entity, action))
+
+    def _require_rows(
+        self, conn: sa.Connection, entity: str, ids: Sequence[int], action: str
+    ) -> None:
+        """Every id must be in the scope of ``action``: out of the read scope is NotFound,
+        readable but not ``action``-able is PermissionDenied."""
+        rule = self.scope(conn, entity, action)
+        allowed = self._in_scope(conn, entity, ids, rule)
+        missing = [i for i in ids if i not in allowed]
+        if not missing:
+            return
+        access = self.access(entity)
+        readable = (
+            self._in_scope(conn, entity, missing, self.scope(conn, entity, "read"))
+            if access.allows("read")
+            else set()
+        )
+        for record_id in missing:
+            if record_id not in readable:
+                raise NotFound(f"There is no {entity} record {record_id}.")
+        verb = {"update": "change", "delete": "delete"}.get(action, action)
+        raise PermissionDenied(
+            f"You may not {verb} the {entity} record {missing[0]}.",
+            extra={"action": action, "entity": entity},
+        )
+
+    # -- field rules ----------------------------------------------------------------------
+
+    def _strip(self, entity: str, record: dict[str, Any]) -> dict[str, Any]:
+        hidden = self.access(entity).hidden
+        return {k: v for k, v in record.items() if k not in hidden} if hidden else record
+
+    def _check_input(
+        self, entity: str, data: Mapping[str, Any], prefix: str = ""
+    ) -> builtins.list[FieldError]:
+        access = self.access(entity)
+        errors = []
+        for name in data:
+            if name in access.hidden:
+                errors.append(
+                    FieldError(
+                        f"{prefix}/{name}", f"{name!r} is not a field of {entity}", "unknown_field"
+                    )
+                )
+            elif name in access.read_only:
+                errors.append(FieldError(f"{prefix}/{name}", "is read-only for you", "read_only"))
+        return errors
+
+    @contextmanager
+    def _concealing(self, entity: str) -> Iterator[None]:
+        """Errors never name a hidden field, nor carry its value."""
+        try:
+            yield
+        except JimuError as exc:
+            hidden = self.access(entity).hidden
+            if hidden:
+                exc.errors = [_conceal(e, hidden) for e in exc.errors]
+                current = exc.extra.get("current")
+                if isinstance(current, dict):
+                    exc.extra["current"] = {k: v for k, v in current.items() if k not in hidden}
+            raise
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def list(self, conn: sa.Connection, entity: str, q: ListQuery | None = None) -> Page:
+        q = q or ListQuery()
+        rule = self.scope(conn, entity, "delete" if q.deleted else "read")
+        scope = _both(rule, bind_user(q.scope, self.policy.context) if q.scope else None)
+        access = self.access(entity)
+        filter_ = bind_user(q.filter, self.policy.context) if q.filter else q.filter
+        return self.records.list(
+            conn,
+            entity,
+            replace(q, filter=filter_, scope=scope, hidden=access.hidden | q.hidden),
+        )
+
+    def recycle_bin(self, conn: sa.Connection, entity: str, q: ListQuery | None = None) -> Page:
+        return self.list(conn, entity, replace(q or ListQuery(), deleted=True))
+
+    def get(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        record_id: int,
+        fields: Sequence[str] | None = None,
+        include_deleted: bool = False,
+        hidden: frozenset[str] = frozenset(),
+    ) -> dict[str, Any]:
+        rule = self.scope(conn, entity, "read")
+        if record_id not in self._in_scope(conn, entity, [record_id], rule):
+            raise NotFound(f"There is no {entity} record {record_id}.")
+        hidden = self.access(entity).hidden | hidden
+        return self.records.get(conn, entity, record_id, fields, include_deleted, hidden)
+
+    def history(
+        self, conn: sa.Connection, entity: str, record_id: int
+    ) -> builtins.list[dict[str, Any]]:
+        self.get(conn, entity, record_id, fields=[], include_deleted=True)
+        hidden = self.access(entity).hidden
+        return [
+            change
+            for change in self.records.history(conn, entity, record_id)
+            if change.get("field") not in hidden
+        ]
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def create(
+        self, conn: sa.Connection, entity: str, data: Mapping[str, Any], ctx: WriteContext
+    ) -> dict[str, Any]:
+        return self.bulk_create(conn, entity, [data], ctx, single=True)[0]
+
+    def bulk_create(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        rows: Sequence[Mapping[str, Any]],
+        ctx: WriteContext,
+        *,
+        single: bool = False,
+    ) -> builtins.list[dict[str, Any]]:
+        self.access(entity).require("create", self._label(entity))
+        errors = [
+            e
+            for i, row in enumerate(rows)
+            for e in self._check_input(entity, row, "" if single else f"/{i}")
+        ]
+        if errors:
+            raise ValidationFailed(f"The {entity} record is not valid.", errors)
+        with self._concealing(entity):
+            if single:
+                created = [self.records.create(conn, entity, rows[0], ctx)]
+            else:
+                created = self.records.bulk_create(conn, entity, rows, ctx)
+        return [self._strip(entity, r) for r in created]
+
+    def update(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        record_id: int,
+        changes: Mapping[str, Any],
+        ctx: WriteContext,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        self._require_rows(conn, entity, [record_id], "update")
+        errors = self._check_input(entity, changes)
+        if errors:
+            raise ValidationFailed(f"The {entity} record is not valid.", errors)
+        with self._concealing(entity):
+            record = self.records.update(conn, entity, record_id, changes, ctx, expected_version)
+        return self._strip(entity, record)
+
+    def bulk_update(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        changes: Sequence[Mapping[str, Any]],
+        ctx: WriteContext,
+    ) -> builtins.list[dict[str, Any]]:
+        ids = [item["id"] for item in changes if isinstance(item.get("id"), int)]
+        self._require_rows(conn, entity, ids, "update")
+        errors = [
+            e
+            for i, item in enumerate(changes)
+            for e in self._check_input(
+                entity, {k: v for k, v in item.items() if k not in ("id", "version")}, f"/{i}"
+            )
+        ]
+        if errors:
+            raise ValidationFailed(f"The {entity} records are not valid.", errors)
+        with self._concealing(entity):
+            updated = self.records.bulk_update(conn, entity, changes, ctx)
+        return [self._strip(entity, r) for r in updated]
+
+    def delete(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        record_id: int,
+        ctx: WriteContext,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        self._require_rows(conn, entity, [record_id], "delete")
+        with self._concealing(entity):
+            record = self.records.delete(conn, entity, record_id, ctx, expected_version)
+        return self._strip(entity, record)
+
+    def restore(
+        self, conn: sa.Connection, entity: str, record_id: int, ctx: WriteContext
+    ) -> dict[str, Any]:
+        self._require_rows(conn, entity, [record_id], "delete")
+        with self._concealing(entity):
+            record = self.records.restore(conn, entity, record_id, ctx)
+        return self._strip(entity, record)
+
+    def purge(self, conn: sa.Connection, entity: str, record_id: int, ctx: WriteContext) -> None:
+        self._require_rows(conn, entity, [record_id], "delete")
+        self.records.purge(conn, entity, record_id, ctx)
+
+    # -- files ----------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        data: bytes,
+        format: str,
+        ctx: WriteContext,
+        mapping: Mapping[str, str] | None = None,
+        dry_run: bool = True,
+    ) -> ImportReport:
+        access = self.access(entity)
+        access.require("import", self._label(entity))
+        access.require("create", self._label(entity))
+        if mapping:
+            errors = self._check_input(entity, {f: None for f in mapping.values()})
+            if errors:
+                raise ValidationFailed("The column mapping is not valid.", errors)
+        with self._concealing(entity):
+            report = self.records.import_file(
+                conn,
+                entity,
+                data,
+                format,
+                ctx,
+                mapping,
+                dry_run,
+                skip=access.hidden | access.read_only,
+            )
+        if not dry_run:
+            log_event(
+                conn,
+                "import",
+                actor_id=self.policy.user_id,
+                app=self.app,
+                detail={"entity": entity, "format": format, "created": len(report.created)},
+            )
+        return report
+
+    def export(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        q: ListQuery | None = None,
+        format: str = "csv",
+    ) -> bytes:
+        """The matching records as a file; logged in the security audit log."""
+        q = q or ListQuery()
+        self.access(entity).require("export", self._label(entity))
+        rule = self.scope(conn, entity, "read")
+        access = self.access(entity)
+        filter_ = bind_user(q.filter, self.policy.context) if q.filter else q.filter
+        scoped = replace(
+            q, filter=filter_, scope=_both(rule, q.scope), hidden=access.hidden | q.hidden
+        )
+        blob = self.records.export(conn, entity, scoped, format)
+        log_event(
+            conn,
+            "export",
+            actor_id=self.policy.user_id,
+            app=self.app,
+            detail={"entity": entity, "format": format, "filter": q.filter},
+        )
+        return blob
+
+
+def _both(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if a is None or b is None:
+        found = a if b is None else b
+        return dict(found) if found is not None else None
+    return {"and": [dict(a), dict(b)]}
+
+
+def _conceal(error: FieldError, hidden: frozenset[str]) -> FieldError:
+    """The error, or a neutral one when it is about (or names) a hidden field."""
+    segments = set(error.pointer.split("/"))
+    named = any(re.search(rf"\b{re.escape(name)}\b", error.message) for name in hidden)
+    if segments & hidden or named:
+        return FieldError("", HIDDEN_PROBLEM, "hidden_field")
+    return error

@@ -1,0 +1,76 @@
+"""Reading access from the database: published roles, who holds them, and record shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.platform.access.policy import AccessPolicy, RoleSpec, parse_role
+from jimu.platform.metadata_store.documents import published_bodies
+from jimu.platform.models import RecordShare, RoleAssignment, User
+from jimu.platform.org.context import user_context
+from jimu.platform.org.tree import DEPARTMENTS
+
+ASSIGNMENTS: sa.Table = RoleAssignment.__table__  # type: ignore[assignment]
+SHARES: sa.Table = RecordShare.__table__  # type: ignore[assignment]
+
+
+def published_roles(conn: sa.Connection, app: str) -> tuple[RoleSpec, ...]:
+    """The roles of the app's published role documents, by name."""
+    bodies = [b for b in published_bodies(conn, app) if b.get("kind") == "role"]
+    return tuple(parse_role(b) for b in sorted(bodies, key=lambda b: str(b["name"])))
+
+
+def ancestors_and_self(conn: sa.Connection, department_ids: Iterable[int]) -> set[int]:
+    """The departments and every department above them."""
+    start = sorted(set(department_ids))
+    if not start:
+        return set()
+    up = sa.select(DEPARTMENTS.c.id, DEPARTMENTS.c.parent_id).where(DEPARTMENTS.c.id.in_(start))
+    tree = up.cte(recursive=True)
+    parent = DEPARTMENTS.alias("parent")
+    tree = tree.union(
+        sa.select(parent.c.id, parent.c.parent_id).where(parent.c.id == tree.c.parent_id)
+    )
+    return set(conn.scalars(sa.select(tree.c.id)))
+
+
+def assigned_roles(conn: sa.Connection, app: str, context: Mapping[str, Any]) -> set[str]:
+    """The names of the roles the user holds in ``app``: their own, and those of their
+    departments and of every department above those."""
+    departments = ancestors_and_self(conn, context.get("department_ids", []))
+    holder = ASSIGNMENTS.c.user_id == context["id"]
+    if departments:
+        holder = sa.or_(holder, ASSIGNMENTS.c.department_id.in_(sorted(departments)))
+    query = sa.select(ASSIGNMENTS.c.role).where(ASSIGNMENTS.c.app == app, holder)
+    return set(conn.scalars(query))
+
+
+def load_policy(
+    conn: sa.Connection, app: str, user: User, roles: Sequence[RoleSpec]
+) -> AccessPolicy:
+    """``user``'s access to ``app`` whose published roles are ``roles``."""
+    context = user_context(conn, user.id)
+    if user.is_admin or not roles:
+        return AccessPolicy(app, user.id, context, tuple(roles), unrestricted=True)
+    held = assigned_roles(conn, app, context)
+    return AccessPolicy(app, user.id, context, tuple(r for r in roles if r.name in held))
+
+
+def shared_ids(
+    conn: sa.Connection, app: str, entity: str, context: Mapping[str, Any], *, write: bool
+) -> list[int]:
+    """Ids of the records of ``entity`` shared with the user or one of their departments
+    (for writing, only those shared with write access)."""
+    holder = SHARES.c.user_id == context["id"]
+    departments = context.get("department_ids", [])
+    if departments:
+        holder = sa.or_(holder, SHARES.c.department_id.in_(departments))
+    query = sa.select(SHARES.c.record_id).where(
+        SHARES.c.app == app, SHARES.c.entity == entity, holder
+    )
+    if write:
+        query = query.where(SHARES.c.access == "write")
+    return sorted(set(conn.scalars(query)))
