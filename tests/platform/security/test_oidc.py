@@ -1,0 +1,218 @@
+"""Single sign-on against a real OpenID Connect provider (oidc_provider.py) over HTTP: Jimu and
+the provider each served by uvicorn, a browser-like httpx client following the redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
+from platform_testing import add_user
+from security_testing import HTML, audit_events, free_port, serve, text_of
+
+from jimu.platform.app import create_app
+from jimu.platform.auth.sessions import COOKIE_NAME
+from jimu.platform.migrate import upgrade
+from jimu.platform.models import OidcIdentity, User
+from jimu.platform.settings import Settings
+from jimu.platform.state import Platform
+
+ALICE = {
+    "sub": "248289761001",
+    "preferred_username": "alice.w",
+    "name": "Alice Wang",
+    "email": "alice@example.com",
+    "email_verified": True,
+}
+
+
+@dataclass
+class Sso:
+    jimu: str
+    provider: LocalProvider
+    platform: Platform
+
+    def browser(self) -> httpx.Client:
+        return httpx.Client(base_url=self.jimu, follow_redirects=True, headers=HTML, timeout=20)
+
+    def sign_in(self, web: httpx.Client, next_url: str = "/apps") -> httpx.Response:
+        return web.get("/login/oidc", params={"next": next_url})
+
+    def user(self, username: str) -> User | None:
+        with self.platform.sessions() as db:
+            return db.scalars(sa.select(User).where(User.username == username)).one_or_none()
+
+
+@pytest.fixture
+def sso(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sso]:
+    jimu_port, provider_port = free_port(), free_port()
+    jimu_url = f"http://127.0.0.1:{jimu_port}"
+    provider = LocalProvider(
+        issuer=f"http://127.0.0.1:{provider_port}",
+        redirect_uri=jimu_url + "/login/oidc/callback",
+        user=dict(ALICE),
+    )
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("data"),
+        database_url=db_url,
+        secret_key="test-secret",
+        base_url=jimu_url,
+        oidc_issuer=provider.issuer,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=CLIENT_SECRET,
+        oidc_label="Example SSO",
+        oidc_create_users=True,
+    )
+    platform = Platform.from_settings(settings)
+    upgrade(platform.engine)
+    with serve(provider.app(), provider_port), serve(create_app(platform=platform), jimu_port):
+        yield Sso(jimu_url, provider, platform)
+    platform.engine.dispose()
+
+
+def test_the_login_page_offers_single_sign_on(sso: Sso) -> None:
+    with sso.browser() as web:
+        page = web.get("/login")
+    assert 'id="sso-login"' in page.text and "Sign in with Example SSO" in text_of(page.text)
+
+
+def test_first_sign_in_creates_and_links_the_user(sso: Sso) -> None:
+    with sso.browser() as web:
+        landed = sso.sign_in(web, "/apps?from=sso")
+        assert landed.status_code == 200, landed.text
+        assert landed.url.path == "/apps" and landed.url.query == b"from=sso"
+        hops = [str(r.url) for r in landed.history]
+        assert hops[1].startswith(sso.provider.issuer + "/authorize?")
+        authorize = parse_qs(urlsplit(hops[1]).query)
+        assert authorize["code_challenge_method"] == ["S256"]
+        assert authorize["state"] and authorize["nonce"]
+        assert hops[2].startswith(sso.jimu + "/login/oidc/callback?code=")
+        me = web.get("/api/auth/me").json()["user"]
+    assert me["username"] == "alice.w" and me["display_name"] == "Alice Wang"
+    assert me["email"] == "alice@example.com"
+    with sso.platform.sessions() as db:
+        identity = db.scalars(sa.select(OidcIdentity)).one()
+        assert (identity.issuer, identity.subject) == (sso.provider.issuer, ALICE["sub"])
+    event = audit_events(sso.platform, "sign_in")[0]
+    assert event["username"] == "alice.w" and event["detail"]["method"] == "oidc"
+
+
+def test_the_next_sign_in_finds_the_linked_user_even_after_a_rename(sso: Sso) -> None:
+    with sso.browser() as web:
+        assert sso.sign_in(web).status_code == 200
+    sso.provider.user = {**ALICE, "preferred_username": "alice.new", "email": "a@new.example"}
+    with sso.browser() as web:
+        assert sso.sign_in(web).status_code == 200
+        assert web.get("/api/auth/me").json()["user"]["username"] == "alice.w"
+    assert sso.user("alice.new") is None
+
+
+def test_an_existing_user_is_matched_by_verified_email(sso: Sso) -> None:
+    existing = add_user(sso.platform, "awang", "granite-kite-2026")
+    with sso.platform.sessions() as db:
+        db.execute(sa.update(User).where(User.id == existing.id).values(email="Alice@Example.com"))
+        db.commit()
+    with sso.browser() as web:
+        assert sso.sign_in(web).status_code == 200
+        assert web.get("/api/auth/me").json()["user"]["id"] == existing.id
+    assert sso.user("alice.w") is None
+
+
+def test_an_unverified_email_matches_nobody(sso: Sso) -> None:
+    existing = add_user(sso.platform, "awang", "granite-kite-2026")
+    with sso.platform.sessions() as db:
+        db.execute(sa.update(User).where(User.id == existing.id).values(email=ALICE["email"]))
+        db.commit()
+    sso.provider.user = {**ALICE, "email_verified": False}
+    with sso.browser() as web:
+        assert sso.sign_in(web).status_code == 200
+        me = web.get("/api/auth/me").json()["user"]
+    assert me["username"] == "alice.w" and me["id"] != existing.id and me["email"] is None
+
+
+def test_a_taken_username_gets_a_suffix(sso: Sso) -> None:
+    add_user(sso.platform, "alice.w", "granite-kite-2026")
+    sso.provider.user = {**ALICE, "email_verified": False}
+    with sso.browser() as web:
+        assert sso.sign_in(web).status_code == 200
+        assert web.get("/api/auth/me").json()["user"]["username"] == "alice.w-2"
+
+
+def test_without_auto_creation_an_unknown_identity_is_refused(sso: Sso) -> None:
+    sso.platform.settings.oidc_create_users = False
+    with sso.browser() as web:
+        page = sso.sign_in(web)
+        assert page.status_code == 401
+        assert "There is no Jimu account for you yet" in text_of(page.text)
+        assert web.get("/api/auth/me").status_code == 401
+    failed = audit_events(sso.platform, "sign_in_failed")[0]
+    assert failed["username"] == "alice.w"
+    assert failed["detail"]["method"] == "oidc" and failed["detail"]["reason"] == "no_account"
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        ("bad_signature", "The ID token's signature could not be verified"),
+        ("wrong_nonce", "The ID token does not belong to this sign-in (nonce)."),
+        ("wrong_audience", "The ID token was issued for another application."),
+        ("expired", "The ID token has expired."),
+        ("wrong_issuer", "The ID token was issued by 'https://evil.example.com'."),
+    ],
+)
+def test_bad_id_tokens_are_refused_and_audited(sso: Sso, tamper: str, message: str) -> None:
+    sso.provider.tamper = tamper
+    with sso.browser() as web:
+        page = sso.sign_in(web)
+        assert page.status_code == 401
+        assert f"Single sign-on did not work: {message}" in text_of(page.text)
+        assert COOKIE_NAME not in web.cookies
+        assert web.get("/api/auth/me").status_code == 401
+    assert sso.user("alice.w") is None
+    failed = audit_events(sso.platform, "sign_in_failed")
+    assert len(failed) == 1 and failed[0]["detail"]["reason"] == tamper
+    assert failed[0]["detail"]["method"] == "oidc" and failed[0]["ip"] == "127.0.0.1"
+    assert audit_events(sso.platform, "sign_in") == []
+
+
+def test_a_callback_with_a_forged_state_is_refused(sso: Sso) -> None:
+    with sso.browser() as web:
+        web.follow_redirects = False
+        start = sso.sign_in(web)
+        assert start.status_code == 303
+        authorize = httpx.get(start.headers["location"], follow_redirects=False)
+        callback = httpx.URL(authorize.headers["location"])
+        forged = callback.copy_set_param("state", "forged")
+        page = web.get(str(forged))
+        assert page.status_code == 401 and "(state)" in text_of(page.text)
+        assert sso.provider.token_requests == 0  # the code was never exchanged
+    assert audit_events(sso.platform, "sign_in_failed")[0]["detail"]["reason"] == "state"
+
+
+def test_a_callback_without_the_flow_cookie_is_refused(sso: Sso) -> None:
+    with sso.browser() as web:
+        page = web.get("/login/oidc/callback", params={"code": "x", "state": "y"})
+    assert page.status_code == 401 and "try again" in text_of(page.text)
+    assert audit_events(sso.platform, "sign_in_failed")[0]["detail"]["reason"] == "no_flow"
+
+
+def test_a_deactivated_user_is_refused(sso: Sso) -> None:
+    with sso.browser() as web:
+        assert sso.sign_in(web).status_code == 200
+    with sso.platform.sessions() as db:
+        db.execute(sa.update(User).where(User.username == "alice.w").values(is_active=False))
+        db.commit()
+    with sso.browser() as web:
+        page = sso.sign_in(web)
+        assert page.status_code == 401 and "deactivated" in text_of(page.text)
+
+
+def test_without_configuration_there_is_no_button_and_no_route(client: TestClient) -> None:
+    page = client.get("/login", headers=HTML)
+    assert 'id="sso-login"' not in page.text
+    assert client.get("/login/oidc", headers=HTML, follow_redirects=False).status_code == 404
