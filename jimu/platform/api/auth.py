@@ -103,9 +103,14 @@ def tokens(user: CurrentUser, db: Db) -> list[TokenOut]:
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
 def create_token(body: TokenRequest, request: Request, user: CurrentUser, db: Db) -> IssuedTokenOut:
     """Only a signed-in session may create tokens (a Bearer call is refused, 403)."""
-    ip = request.client.host if request.client else None
     issued = issue_token(
-        db, user, body.name, body.expires_at, access=body.access, apps=body.apps, ip=ip
+        db,
+        user,
+        body.name,
+        body.expires_at,
+        access=body.access,
+        apps=body.apps,
+        ip=client_ip(request),
     )
     db.commit()
     return IssuedTokenOut(token=issued.token, **TokenOut.of(issued.row).model_dump())
@@ -113,7 +118,7 @@ def create_token(body: TokenRequest, request: Request, user: CurrentUser, db: Db
 
 @router.delete("/tokens/{token_id}")
 def delete_token(token_id: int, request: Request, user: CurrentUser, db: Db) -> TokenOut:
-    row = revoke_token(db, user, token_id, ip=request.client.host if request.client else None)
+    row = revoke_token(db, user, token_id, ip=client_ip(request))
     db.commit()
     return TokenOut.of(row)
 

@@ -21,6 +21,7 @@ from jimu.platform.models import ApiToken
 from jimu.platform.pages.form_errors import input_name
 from jimu.platform.pages.rendering import Crumb, Notice, render
 from jimu.platform.pages.viewer import SignedIn, Viewer
+from jimu.platform.security.audit_log import client_ip
 from jimu.platform.state import Platform
 
 router = APIRouter()
@@ -38,10 +39,6 @@ class TokenForm:
     app_scope: str = "all"
     apps: list[str] = field(default_factory=list)
     expires: str = ""
-
-
-def _client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _render(
@@ -96,58 +93,72 @@ def _form_of(data: FormData) -> TokenForm:
     )
 
 
-def expiry_of(text: str, viewer: Viewer) -> datetime | None:
-    """The end of the day ``text`` (``YYYY-MM-DD``) in the viewer's time zone, or None."""
+def expiry_of(text: str, viewer: Viewer) -> tuple[datetime | None, list[FieldError]]:
+    """The end of the day ``text`` (``YYYY-MM-DD``) in the viewer's time zone, or None; or
+    the error of a text that is no date."""
     if not text:
-        return None
+        return None, []
     try:
         day = date.fromisoformat(text)
     except ValueError:
         message = viewer.t("tokens.bad_date", value=text)
-        raise ValidationFailed(message, [FieldError("/expires_at", message, "format")]) from None
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=viewer.time_zone)
+        return None, [FieldError("/expires_at", message, "format")]
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=viewer.time_zone), []
 
 
 @router.post(PAGE, response_class=HTMLResponse)
 async def create_token(request: Request, viewer: SignedIn, platform: PlatformDep) -> HTMLResponse:
     """Create a token and show its secret this once (a token cannot call this: see
-    ``check_token_scope``)."""
+    ``check_token_scope``). Every bad field is reported at once; nothing is kept unless all
+    are good."""
     form = _form_of(await request.form())
-    user = viewer.signed_in_user
+    expires_at, date_errors = expiry_of(form.expires, viewer)
     try:
         with platform.sessions() as db:
-            issued = issue_token(
-                db,
-                user,
-                form.name,
-                expiry_of(form.expires, viewer),
-                access=form.access,
-                apps=form.apps if form.app_scope == "some" else None,
-                ip=_client_ip(request),
-            )
+            try:
+                issued = issue_token(
+                    db,
+                    viewer.signed_in_user,
+                    form.name,
+                    expires_at,
+                    access=form.access,
+                    apps=form.apps if form.app_scope == "some" else None,
+                    ip=client_ip(request),
+                )
+            except ValidationFailed as failed:
+                raise ValidationFailed(failed.message, date_errors + failed.errors) from None
+            if date_errors:  # leaves the session without committing
+                raise ValidationFailed("The token is not valid.", date_errors)
             db.commit()
     except ValidationFailed as failed:
-        errors: dict[str, str] = {}
-        general: list[str] = []
-        for error in failed.errors:
-            name = input_name(error.pointer).split(".")[0]
-            if name in {"name", "access", "apps", "expires_at"}:
-                errors.setdefault(INPUTS.get(name, name), error.message)
-            else:
-                general.append(error.message)
-        notice = Notice("error", viewer.t("tokens.fix_errors"))
-        return _render(
-            request,
-            viewer,
-            platform,
-            form=form,
-            errors=errors,
-            general=general,
-            notice=notice,
-            status=422,
-        )
+        return _render_errors(request, viewer, platform, form, failed)
     notice = Notice("success", viewer.t("tokens.created", name=issued.row.name))
     return _render(request, viewer, platform, secret=issued.token, notice=notice)
+
+
+def _render_errors(
+    request: Request, viewer: Viewer, platform: Platform, form: TokenForm, failed: ValidationFailed
+) -> HTMLResponse:
+    """The page again (422) with each message next to its input, the form as it was sent."""
+    errors: dict[str, str] = {}
+    general: list[str] = []
+    for error in failed.errors:
+        name = input_name(error.pointer).split(".")[0]
+        if name in {"name", "access", "apps", "expires_at"}:
+            errors.setdefault(INPUTS.get(name, name), error.message)
+        else:
+            general.append(error.message)
+    notice = Notice("error", viewer.t("tokens.fix_errors"))
+    return _render(
+        request,
+        viewer,
+        platform,
+        form=form,
+        errors=errors,
+        general=general,
+        notice=notice,
+        status=422,
+    )
 
 
 @router.post(PAGE + "/{token_id:int}/revoke")
@@ -155,6 +166,6 @@ def revoke(
     request: Request, token_id: int, viewer: SignedIn, platform: PlatformDep
 ) -> RedirectResponse:
     with platform.sessions() as db:
-        revoke_token(db, viewer.signed_in_user, token_id, ip=_client_ip(request))
+        revoke_token(db, viewer.signed_in_user, token_id, ip=client_ip(request))
         db.commit()
     return RedirectResponse(PAGE, status_code=303)

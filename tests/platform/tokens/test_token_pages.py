@@ -96,8 +96,13 @@ def test_bad_input_is_shown_next_to_the_fields(browser: TestClient) -> None:
     assert 'id="token-expires-error"' in page
     assert 'value="some" checked' in page  # the form keeps what was chosen
     assert "You have no API tokens yet." in text
-    status, page = create(browser, name="x", expires="31/12/2099")
+    status, page = create(browser, name="", expires="31/12/2099")
+    assert status == 422
+    assert "“31/12/2099” is not a date" in text_of(page)
+    assert "Give the token a name" in text_of(page)  # reported together
+    status, page = create(browser, name="fine", expires="31/12/2099")
     assert status == 422 and "is not a date" in text_of(page)
+    assert "You have no API tokens yet." in text_of(page)  # nothing was kept
 
 
 def test_revoke_button(browser: TestClient, platform: Platform) -> None:
