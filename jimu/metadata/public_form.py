@@ -99,7 +99,7 @@ def _why_not_on_form(f: Field, registry: FieldTypeRegistry) -> str | None:
     if f.readonly:
         return "is read-only"
     if not ftype.stores_column(f) or ftype.widget not in PUBLIC_WIDGETS:
-        return f"is a {f.type} field, which a public form cannot offer"
+        return f"is of type {f.type}, which a public form cannot offer"
     if f.unique:
         return "is unique: the answer would tell a visitor whether a record has that value"
     return None
@@ -114,7 +114,7 @@ def _why_not_written(f: Field, registry: FieldTypeRegistry, widgets: frozenset[s
     if f.readonly:
         return "is read-only"
     if ftype.widget not in widgets:
-        return f"is a {f.type} field, which cannot be set this way"
+        return f"is of type {f.type}, which cannot be set this way"
     return None
 
 

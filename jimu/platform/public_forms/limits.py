@@ -9,6 +9,7 @@ time instead of sleeping.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ def check_rate(
             key = f"{KEY_PREFIX}{window.seconds}:{app}/{slug}:{ip}"
             if counters.bump(conn, key, start) > window.limit:
                 ends = start + timedelta(seconds=window.seconds)
-                retry_after = max(retry_after, int((ends - now).total_seconds()) + 1)
+                retry_after = max(retry_after, math.ceil((ends - now).total_seconds()), 1)
         if found and SWEEPER.due(now):
             longest = max(w.seconds for w in found)
             counters.forget_before(conn, KEY_PREFIX, now - timedelta(seconds=2 * longest))
