@@ -15,10 +15,10 @@ import sqlalchemy as sa
 
 from jimu.engines.form.model import AppModel
 from jimu.errors import JimuError
+from jimu.platform.access.guarded import GuardedRecords
 from jimu.platform.models import User
 from jimu.platform.pages.departments import DepartmentChoice, department_choices, department_paths
 from jimu.platform.pages.fields import FieldView, title_of
-from jimu.platform.access.guarded import GuardedRecords
 from jimu.platform.records import ListQuery
 
 MAX_USER_CHOICES = 500
