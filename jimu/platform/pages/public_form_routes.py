@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from jimu.errors import FieldError, JimuError, PermissionDenied, ValidationFailed
 from jimu.platform.db import begin_write
-from jimu.platform.dependencies import PlatformDep
+from jimu.platform.dependencies import PlatformDep, get_settings
 from jimu.platform.pages.fields import FieldView, field_view
 from jimu.platform.pages.form_errors import FormErrors, place_errors
 from jimu.platform.pages.form_input import record_values
@@ -44,6 +44,7 @@ from jimu.platform.public_forms.submission import (
     submit,
 )
 from jimu.platform.records import Records
+from jimu.platform.settings import Settings
 from jimu.platform.state import Platform
 
 router = APIRouter()
@@ -133,8 +134,18 @@ def render_public(
         capture_prefix=CAPTURE_PREFIX,
         action=form.path,
     )
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    frame_policy(response, get_settings(request))
     return response
+
+
+def frame_policy(response: Response, settings: Settings) -> None:
+    """Only Jimu's own pages and ``JIMU_PUBLIC_FORM_ORIGINS`` may show the form in a frame."""
+    origins = [o.strip().rstrip("/") for o in settings.public_form_origins.split(",") if o.strip()]
+    if "*" in origins:
+        return
+    response.headers["Content-Security-Policy"] = "frame-ancestors " + " ".join(
+        ["'self'", *origins]
+    )
 
 
 def message_page(request: Request, heading: str, text: str, status: int) -> HTMLResponse:

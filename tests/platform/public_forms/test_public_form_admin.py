@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from platform_testing import ADMIN_PASSWORD
+from platform_testing import ADMIN_PASSWORD, assert_problem
 from public_forms_testing import CONTACT, HTML, FakeClock, text_of
 
 from jimu.platform import metadata_store as store
@@ -107,3 +107,28 @@ def test_a_form_with_an_unpublished_draft_is_not_switched(
     assert response.status_code == 409
     assert "has an unpublished draft" in text_of(response.text)
     assert visitor.get(CONTACT, headers=HTML).status_code == 200
+
+
+def test_a_public_form_made_through_the_metadata_api(
+    admin_client: TestClient, marketing: Platform
+) -> None:
+    url = "/api/apps/marketing/documents/form/lead.newsletter"
+    form = {
+        "kind": "form",
+        "entity": "lead",
+        "name": "newsletter",
+        "sections": [{"fields": ["name", "email"]}],
+        "public": {"slug": "Newsletter!", "title": {"en": "Newsletter", "zh": "订阅"}},
+    }
+    refused = admin_client.put(url, json=form)
+    body = assert_problem(refused, 422, "validation_failed")
+    assert [e["pointer"] for e in body["errors"]] == ["/public/slug"]
+
+    form["public"] = {**form["public"], "slug": "newsletter", "defaults": {"source": "email"}}
+    assert admin_client.put(url, json=form).status_code == 200
+    assert admin_client.get("/f/marketing/newsletter", headers=HTML).status_code == 404  # draft
+    publish = {"kind": "form", "name": "lead.newsletter"}
+    published = admin_client.post("/api/apps/marketing/publish", json=publish)
+    assert published.status_code == 200, published.text
+    page = admin_client.get("/f/marketing/newsletter", headers=HTML)
+    assert page.status_code == 200 and "订阅" not in page.text and "Newsletter" in page.text

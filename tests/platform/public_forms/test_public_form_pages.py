@@ -241,3 +241,14 @@ def test_the_anonymous_visitor_reaches_nothing_else(visitor: TestClient) -> None
     assert visitor.get(f"{CONTACT}/1", headers=HTML).status_code in (404, 405)
     assert visitor.put(CONTACT, data=contact()).status_code == 405
     assert visitor.delete(CONTACT).status_code == 405
+
+
+def test_only_jimu_and_the_listed_origins_may_frame_the_form(
+    visitor: TestClient, settings: Any
+) -> None:
+    page = visitor.get(CONTACT, headers=HTML)
+    assert page.headers["content-security-policy"] == "frame-ancestors 'self'"
+    settings.public_form_origins = "https://www.example.com"
+    page = visitor.get(CONTACT, headers=HTML)
+    policy = page.headers["content-security-policy"]
+    assert policy == "frame-ancestors 'self' https://www.example.com"
