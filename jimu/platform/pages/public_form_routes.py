@@ -8,6 +8,7 @@ record from these fields" can happen (docs/public-forms.md).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from jimu.builder_ui.i18n import DEFAULT_LANGUAGE
 from jimu.errors import FieldError, JimuError, PermissionDenied, ValidationFailed
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep, get_settings
@@ -197,12 +199,33 @@ async def public_form_post(
 
 #: Codes of the public form's own problems, said in the visitor's language.
 OWN_CODES = frozenset({"form_setup", "refused"})
+#: The record service's messages a visitor is most likely to meet, said in their language
+#: (``public_form.error.<key>``; ``{n}`` is the number in the message). Others stay as they are.
+SERVICE_MESSAGES = (
+    (re.compile(r"must be an email address like .*"), "email"),
+    (re.compile(r"is not a valid Chinese phone number|must be a phone number like .*"), "phone"),
+    (re.compile(r"must be a web address like .*"), "url"),
+    (re.compile(r"must be a whole number"), "integer"),
+    (re.compile(r"must be a number"), "number"),
+    (re.compile(r"must be a date like .*"), "date"),
+    (re.compile(r"must be at most (\d+) characters long"), "max_length"),
+    (re.compile(r"must be at least (\d+) characters long"), "min_length"),
+    (re.compile(r"must be one of: .*"), "option"),
+    (re.compile(r"must be a single line"), "single_line"),
+)
 
 
 def localized(error: FieldError, viewer: Viewer) -> FieldError:
-    if error.code not in OWN_CODES:
+    if error.code in OWN_CODES:
+        return FieldError(error.pointer, viewer.t(f"public_form.{error.code}"), error.code)
+    if viewer.language == DEFAULT_LANGUAGE:
         return error
-    return FieldError(error.pointer, viewer.t(f"public_form.{error.code}"), error.code)
+    for pattern, key in SERVICE_MESSAGES:
+        found = pattern.fullmatch(error.message)
+        if found:
+            n = found.group(1) if found.groups() else ""
+            return FieldError(error.pointer, viewer.t(f"public_form.error.{key}", n=n), error.code)
+    return error
 
 
 @router.get("/f/{app}/{slug}/thanks", response_class=HTMLResponse)

@@ -81,7 +81,7 @@ def clean_captures(
         if raw is None or f is None or not raw.strip():
             continue
         text = raw.strip()
-        limit = f.get("max_length")
+        limit = f.get("max_length") or getattr(registry.get(f.type), "default_max", None)
         if isinstance(limit, int):
             text = text[:limit]
         try:

@@ -124,6 +124,29 @@ def test_a_captured_value_the_field_refuses_is_dropped_not_shown(
     assert lead["landing_page"] is None
 
 
+def test_captured_text_without_a_max_length_is_cut_to_the_columns_255() -> None:
+    from jimu.engines.form.model import AppModel
+    from jimu.platform.public_forms.definition import PublicForm
+    from jimu.platform.public_forms.submission import clean_captures
+
+    fields = [{"name": "title", "type": "text"}, {"name": "ref", "type": "text"}]
+    fields.append({"name": "kind", "type": "select", "options": [{"value": "a"}]})
+    entity = {"kind": "entity", "name": "ticket", "label": {"en": "Ticket"}, "fields": fields}
+    model = AppModel.from_documents("t", [entity])
+    form = PublicForm.from_document(
+        "t",
+        {
+            "kind": "form",
+            "entity": "ticket",
+            "name": "f",
+            "sections": [{"fields": ["title"]}],
+            "public": {"slug": "f", "title": {"en": "F"}, "capture": {"r": "ref", "k": "kind"}},
+        },
+    )
+    found = clean_captures(form, {"r": " " + "r" * 300, "k": "b"}, model, model.entity("ticket"))
+    assert found == {"ref": "r" * 255}  # cut to the column; "b" is no option: dropped
+
+
 def test_validation_errors_come_back_inline_with_what_was_typed(
     visitor: TestClient, marketing: Platform
 ) -> None:
@@ -140,12 +163,15 @@ def test_validation_errors_come_back_inline_with_what_was_typed(
 
 
 def test_validation_errors_in_chinese(visitor: TestClient) -> None:
-    data = contact(name="")
+    data = contact(name="", email="not-an-email", phone="12")
     response = visitor.post(f"{CONTACT}?lang=zh", data=data, headers=HTML)
     assert response.status_code == 422
     text = text_of(response.text)
     assert "请检查下面标出的字段" in text
     assert "姓名 * 必填" in text  # the name's label, then its message in Chinese
+    assert "请填写有效的邮箱地址,例如 name@example.com" in text
+    assert "请填写有效的电话号码" in text
+    assert "must be" not in text and "is not" not in text
 
 
 def test_ids_versions_owners_and_other_fields_are_ignored(
