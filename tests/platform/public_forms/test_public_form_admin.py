@@ -6,7 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 from platform_testing import ADMIN_PASSWORD, assert_problem
-from public_forms_testing import CONTACT, HTML, FakeClock, text_of
+from public_forms_testing import CONTACT, HTML, FakeClock, leads, text_of
 
 from jimu.platform import metadata_store as store
 from jimu.platform.db import begin_write
@@ -132,3 +132,15 @@ def test_a_public_form_made_through_the_metadata_api(
     assert published.status_code == 200, published.text
     page = admin_client.get("/f/marketing/newsletter", headers=HTML)
     assert page.status_code == 200 and "订阅" not in page.text and "Newsletter" in page.text
+
+
+def test_the_record_page_says_the_lead_came_from_a_public_form(
+    visitor: TestClient, marketing: Platform, admin: User
+) -> None:
+    data = {"name": "From the web", "email": "web@example.com"}
+    assert visitor.post(CONTACT, data=data, follow_redirects=False).status_code == 303
+    (lead,) = leads(marketing, email="web@example.com")
+    client = signed_in(visitor)
+    page = client.get(f"/apps/marketing/lead/{lead['id']}", headers=HTML)
+    assert page.status_code == 200
+    assert "· Public form" in text_of(page.text)
