@@ -1,78 +1,21 @@
 """Single sign-on against a real OpenID Connect provider (oidc_provider.py) over HTTP: Jimu and
-the provider each served by uvicorn, a browser-like httpx client following the redirects."""
+the provider each served by uvicorn (the ``sso`` fixture in conftest.py), a browser-like httpx
+client following the redirects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
 from platform_testing import add_user
-from security_testing import HTML, audit_events, free_port, serve, text_of
+from security_testing import HTML, audit_events, text_of
+from sso_testing import ALICE, Sso
 
-from jimu.platform.app import create_app
 from jimu.platform.auth.sessions import COOKIE_NAME
-from jimu.platform.migrate import upgrade
 from jimu.platform.models import OidcIdentity, User
-from jimu.platform.settings import Settings
-from jimu.platform.state import Platform
-
-ALICE = {
-    "sub": "248289761001",
-    "preferred_username": "alice.w",
-    "name": "Alice Wang",
-    "email": "alice@example.com",
-    "email_verified": True,
-}
-
-
-@dataclass
-class Sso:
-    jimu: str
-    provider: LocalProvider
-    platform: Platform
-
-    def browser(self) -> httpx.Client:
-        return httpx.Client(base_url=self.jimu, follow_redirects=True, headers=HTML, timeout=20)
-
-    def sign_in(self, web: httpx.Client, next_url: str = "/apps") -> httpx.Response:
-        return web.get("/login/oidc", params={"next": next_url})
-
-    def user(self, username: str) -> User | None:
-        with self.platform.sessions() as db:
-            return db.scalars(sa.select(User).where(User.username == username)).one_or_none()
-
-
-@pytest.fixture
-def sso(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sso]:
-    jimu_port, provider_port = free_port(), free_port()
-    jimu_url = f"http://127.0.0.1:{jimu_port}"
-    provider = LocalProvider(
-        issuer=f"http://127.0.0.1:{provider_port}",
-        redirect_uri=jimu_url + "/login/oidc/callback",
-        user=dict(ALICE),
-    )
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("data"),
-        database_url=db_url,
-        secret_key="test-secret",
-        base_url=jimu_url,
-        oidc_issuer=provider.issuer,
-        oidc_client_id=CLIENT_ID,
-        oidc_client_secret=CLIENT_SECRET,
-        oidc_label="Example SSO",
-        oidc_create_users=True,
-    )
-    platform = Platform.from_settings(settings)
-    upgrade(platform.engine)
-    with serve(provider.app(), provider_port), serve(create_app(platform=platform), jimu_port):
-        yield Sso(jimu_url, provider, platform)
-    platform.engine.dispose()
 
 
 def test_the_login_page_offers_single_sign_on(sso: Sso) -> None:

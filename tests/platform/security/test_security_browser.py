@@ -1,0 +1,110 @@
+"""Sign-in security in a real Chromium: a lockout message, single sign-on through the local
+OpenID Connect provider, the security page's password rules, and the admin's audit log page
+with its filter, in English and Chinese. Jimu and the provider are served by uvicorn."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from platform_testing import add_user
+from playwright.sync_api import Page, expect, sync_playwright
+from sso_testing import Sso
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+ADMIN_PASSWORD = "granite-kite-2026"
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                viewport={"width": 1360, "height": 900}, locale="en-US", timezone_id="UTC"
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def screens(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("JIMU_SCREENSHOT_DIR") or tmp_path / "screens")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def test_sign_in_security_in_a_browser(sso: Sso, browser_page: Page, screens: Path) -> None:
+    page, base = browser_page, sso.jimu
+    add_user(sso.platform, "admin", ADMIN_PASSWORD, is_admin=True)
+    add_user(sso.platform, "bob", "bob-river-2026")
+
+    # Five wrong passwords lock bob out; the page says until when.
+    for _ in range(5):
+        sign_in(page, base, "bob", "not-his-password-1")
+    expect(page.locator(".notice-error")).to_contain_text(
+        "This account is locked after too many failed sign-ins"
+    )
+    page.screenshot(path=str(screens / "locked.png"))
+
+    # Single sign-on: the button goes to the provider and back, signed in as a new user.
+    page.goto(f"{base}/login")
+    page.click("#sso-login")
+    expect(page).to_have_url(f"{base}/apps")
+    expect(page.locator(".user-chip")).to_contain_text("Alice Wang")
+
+    # The security page shows every broken password rule at once.
+    page.click("#nav-security")
+    page.fill("#current_password", "wrong-one-1")
+    page.fill("#new_password", "alice")
+    page.fill("#repeat_password", "alice")
+    page.click("#password-form button[type=submit]")
+    expect(page.locator("#new_password-errors li")).to_have_count(2)
+    expect(page.locator("#new_password-errors")).to_contain_text("Use at least 10 characters.")
+    expect(page.locator("#current_password-errors")).to_contain_text("not your current")
+    page.screenshot(path=str(screens / "security.png"))
+    page.click("#sign-out-everywhere button[type=submit]")
+    expect(page.locator(".notice")).to_contain_text("You have signed out everywhere.")
+
+    # The admin filters the audit log for failed sign-ins.
+    sign_in(page, base, "admin", ADMIN_PASSWORD)
+    expect(page).to_have_url(f"{base}/apps")
+    page.click("#nav-audit")
+    expect(page.locator("h1")).to_have_text("Audit log")
+    page.select_option("#audit-kind", "sign_in_failed")
+    page.click("#audit-filter button[type=submit]")
+    rows = page.locator("#audit-events tbody tr")
+    expect(rows).to_have_count(5)  # the five wrong passwords
+    expect(rows.first).to_contain_text("bob")
+    page.fill("#audit-username", "alice.w")
+    page.select_option("#audit-kind", "sign_in")
+    page.click("#audit-filter button[type=submit]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text('"method": "oidc"')
+    page.screenshot(path=str(screens / "audit.png"))
+    page.goto(f"{base}/admin/audit?kind=account_locked&lang=zh")
+    expect(page.locator("h1")).to_have_text("审计日志")
+    expect(rows.first).to_contain_text("账号锁定")
