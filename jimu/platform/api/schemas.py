@@ -26,6 +26,9 @@ class UserOut(BaseModel):
     is_active: bool
     language: str
     time_zone: str
+    locked_until: datetime | None = Field(
+        None, description="Locked after failed sign-ins until then (docs/security.md)."
+    )
 
     @classmethod
     def of(cls, user: User) -> UserOut:

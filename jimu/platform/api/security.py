@@ -1,16 +1,22 @@
-"""``/api/admin/audit-events``: administrators browse the security audit log."""
+"""``/api/admin``: administrators browse the security audit log and unlock accounts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from jimu.errors import NotFound
+from jimu.platform.api.schemas import UserOut
 from jimu.platform.auth.dependencies import AdminUser
+from jimu.platform.auth.sessions import as_utc
 from jimu.platform.dependencies import Db
+from jimu.platform.models import User
+from jimu.platform.security.audit_log import client_ip, log_event
 from jimu.platform.security.audit_query import AuditEntry, find_events, parse_filter
+from jimu.platform.security.sign_in import unlock
 
 router = APIRouter(prefix="/api/admin", tags=["security"])
 
@@ -68,3 +74,26 @@ def audit_events(
     return AuditEventsOut(
         events=[AuditEventOut.of(e) for e in page.events], next_before=page.next_before
     )
+
+
+@router.post("/users/{user_id}/unlock")
+def unlock_user(user_id: int, admin: AdminUser, db: Db, request: Request) -> UserOut:
+    """Lift a lockout after failed sign-ins (and forget the failures) before it runs out."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.")
+    was_locked = user.locked_until
+    unlock(user)
+    log_event(
+        db,
+        "account_unlocked",
+        actor_id=admin.id,
+        username=user.username,
+        ip=client_ip(request),
+        detail={
+            "user_id": user.id,
+            "was_locked_until": as_utc(was_locked).isoformat() if was_locked else None,
+        },
+    )
+    db.commit()
+    return UserOut.of(user)

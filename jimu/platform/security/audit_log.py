@@ -22,6 +22,7 @@ EVENT_KINDS = (
     "sign_in_failed",
     "sign_out",
     "account_locked",
+    "account_unlocked",
     "password_changed",
     "role_assigned",
     "role_unassigned",

@@ -128,3 +128,21 @@ def test_the_login_page_says_the_account_is_locked(
     assert client.get("/apps", headers=HTML, follow_redirects=False).status_code == 303
     kinds = audit_kinds(platform, "alice")
     assert kinds.count("account_locked") == 1 and kinds.count("sign_in_failed") == 6
+
+
+def test_an_admin_sees_and_lifts_a_lock(
+    client: TestClient, admin_client: TestClient, user: User, platform: Platform
+) -> None:
+    for _ in range(5):
+        login(client, "alice", "wrong-password-1")
+    listed = {u["username"]: u for u in admin_client.get("/api/users").json()}
+    assert listed["alice"]["locked_until"] is not None
+    assert listed["admin"]["locked_until"] is None
+    url = f"/api/admin/users/{user.id}/unlock"
+    assert_problem(client.post(url), 401, "not_authenticated")
+    unlocked = admin_client.post(url)
+    assert unlocked.status_code == 200 and unlocked.json()["locked_until"] is None
+    assert login(client, "alice", USER_PASSWORD) == {"ok": True}
+    event = audit_events(platform, "account_unlocked")[0]
+    assert event["username"] == "alice" and event["detail"]["was_locked_until"] is not None
+    assert_problem(admin_client.post("/api/admin/users/999/unlock"), 404, "not_found")

@@ -4,18 +4,22 @@ client following the redirects."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from joserfc import jwt
+from joserfc.jwk import KeySet, OctKey, RSAKey
 from platform_testing import add_user
 from security_testing import HTML, audit_events, text_of
 from sso_testing import ALICE, Sso
 
 from jimu.platform.auth.sessions import COOKIE_NAME
 from jimu.platform.models import OidcIdentity, User
+from jimu.platform.security.oidc import OidcConfig, OidcError, check_id_token
 
 
 def test_the_login_page_offers_single_sign_on(sso: Sso) -> None:
@@ -159,3 +163,45 @@ def test_without_configuration_there_is_no_button_and_no_route(client: TestClien
     page = client.get("/login", headers=HTML)
     assert 'id="sso-login"' not in page.text
     assert client.get("/login/oidc", headers=HTML, follow_redirects=False).status_code == 404
+
+
+def test_a_wrong_client_secret_is_refused_by_the_provider(sso: Sso) -> None:
+    sso.platform.settings.oidc_client_secret = "not-the-secret"
+    with sso.browser() as web:
+        page = sso.sign_in(web)
+        assert page.status_code == 401
+        assert "The token endpoint refused the code: invalid_client." in text_of(page.text)
+    failed = audit_events(sso.platform, "sign_in_failed")[0]
+    assert failed["detail"]["reason"] == "token_endpoint"
+
+
+def test_several_audiences_need_jimu_as_the_authorized_party() -> None:
+    key = RSAKey.generate_key(2048, parameters={"kid": "k"})
+    keys = KeySet([key])
+    config = OidcConfig(
+        issuer="https://id.example.com",
+        client_id="jimu",
+        client_secret="s",
+        scopes="openid",
+        redirect_uri="https://jimu.example.com/login/oidc/callback",
+        username_claim="preferred_username",
+        create_users=False,
+    )
+    now = int(time.time())
+    claims = {"iss": config.issuer, "sub": "1", "exp": now + 60, "nonce": "n"}
+
+    def token(**extra: object) -> str:
+        return jwt.encode({"alg": "RS256", "kid": "k"}, {**claims, **extra}, key)
+
+    both = ["jimu", "other"]
+    assert check_id_token(token(aud=both, azp="jimu"), keys, config, "n")["sub"] == "1"
+    with pytest.raises(OidcError, match="authorized party"):
+        check_id_token(token(aud=both, azp="other"), keys, config, "n")
+    with pytest.raises(OidcError) as refused:
+        check_id_token(token(aud="jimu", exp=now - 61), keys, config, "n")
+    assert refused.value.reason == "expired"
+    assert check_id_token(token(aud="jimu", exp=now - 30), keys, config, "n")  # clock leeway
+    hs256 = jwt.encode({"alg": "HS256"}, {**claims, "aud": "jimu"}, OctKey.import_key("k" * 32))
+    with pytest.raises(OidcError) as unsigned:
+        check_id_token(hs256, keys, config, "n")
+    assert unsigned.value.reason == "bad_signature"
