@@ -68,7 +68,7 @@ def login_page(
         login_csrf=token,
         next_url=next_url,
         username=username,
-        sso_label=settings.oidc_label if settings.oidc_issuer else "",
+        sso_label=settings.oidc_label if settings.oidc_issuer and settings.oidc_client_id else "",
     )
     set_private_cookie(
         response,

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from jimu.errors import NotFound
@@ -20,7 +21,7 @@ from jimu.platform.auth.sessions import start_session
 from jimu.platform.dependencies import Db, SettingsDep
 from jimu.platform.pages.auth_routes import login_page, safe_next
 from jimu.platform.pages.rendering import Notice
-from jimu.platform.pages.viewer import AnyViewer
+from jimu.platform.pages.viewer import AnyViewer, Viewer
 from jimu.platform.security.audit_log import client_ip, log_event
 from jimu.platform.security.oidc import (
     CALLBACK_PATH,
@@ -53,14 +54,17 @@ def _signer(settings: Settings) -> URLSafeTimedSerializer:
 
 
 @router.get(FLOW_PATH)
-def start_oidc(settings: SettingsDep, next: str | None = None) -> Response:
+def start_oidc(
+    request: Request, viewer: AnyViewer, db: Db, settings: SettingsDep, next: str | None = None
+) -> Response:
     config = _config(settings)
-    with http_client() as client:
-        try:
+    next_url = safe_next(next)
+    try:
+        with http_client() as client:
             provider = discover(client, config.issuer)
-        except OidcError as error:
-            raise NotFound(f"Single sign-on is not available: {error.message}") from error
-    url, flow = begin(config, provider, safe_next(next))
+    except OidcError as error:
+        return _refused(request, viewer, db, settings, error, next_url, None, status=502)
+    url, flow = begin(config, provider, next_url)
     response = RedirectResponse(url, status_code=303)
     set_private_cookie(
         response,
@@ -88,18 +92,8 @@ def oidc_callback(request: Request, viewer: AnyViewer, db: Db, settings: Setting
         user = user_for_identity(db, config, claims)
     except OidcError as error:
         db.rollback()
-        log_event(
-            db,
-            "sign_in_failed",
-            username=claimed_username(config, claims) if claims else None,
-            ip=ip,
-            detail={"method": "oidc", "reason": error.reason, "message": error.message},
-        )
-        db.commit()
-        notice = Notice("error", viewer.t("login.sso_failed", reason=error.message))
-        page = login_page(request, viewer, settings, next_url=next_url, notice=notice, status=401)
-        clear_private_cookie(page, FLOW_COOKIE, settings, path=FLOW_PATH)
-        return page
+        username = claimed_username(config, claims) if claims else None
+        return _refused(request, viewer, db, settings, error, next_url, username, status=401)
     user.failed_logins = 0
     user.locked_until = None
     log_event(
@@ -116,6 +110,32 @@ def oidc_callback(request: Request, viewer: AnyViewer, db: Db, settings: Setting
     set_session_cookie(response, started, settings)
     clear_private_cookie(response, FLOW_COOKIE, settings, path=FLOW_PATH)
     return response
+
+
+def _refused(
+    request: Request,
+    viewer: Viewer,
+    db: Session,
+    settings: Settings,
+    error: OidcError,
+    next_url: str,
+    username: str | None,
+    *,
+    status: int,
+) -> Response:
+    """Audit the refusal and show the login page saying what went wrong."""
+    log_event(
+        db,
+        "sign_in_failed",
+        username=username,
+        ip=client_ip(request),
+        detail={"method": "oidc", "reason": error.reason, "message": error.message},
+    )
+    db.commit()
+    notice = Notice("error", viewer.t("login.sso_failed", reason=error.message))
+    page = login_page(request, viewer, settings, next_url=next_url, notice=notice, status=status)
+    clear_private_cookie(page, FLOW_COOKIE, settings, path=FLOW_PATH)
+    return page
 
 
 def _flow_of(request: Request, settings: Settings) -> Flow:

@@ -13,13 +13,15 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import KeySet, OctKey, RSAKey
+from oidc_provider import CLIENT_ID
 from platform_testing import add_user
-from security_testing import HTML, audit_events, text_of
+from security_testing import HTML, audit_events, free_port, text_of
 from sso_testing import ALICE, Sso
 
 from jimu.platform.auth.sessions import COOKIE_NAME
 from jimu.platform.models import OidcIdentity, User
 from jimu.platform.security.oidc import OidcConfig, OidcError, check_id_token
+from jimu.platform.state import Platform
 
 
 def test_the_login_page_offers_single_sign_on(sso: Sso) -> None:
@@ -205,3 +207,23 @@ def test_several_audiences_need_jimu_as_the_authorized_party() -> None:
     with pytest.raises(OidcError) as unsigned:
         check_id_token(hs256, keys, config, "n")
     assert unsigned.value.reason == "bad_signature"
+
+
+def test_an_unreachable_provider_is_reported_on_the_login_page(
+    client: TestClient, platform: Platform
+) -> None:
+    platform.settings.oidc_issuer = f"http://127.0.0.1:{free_port()}"  # nobody listens
+    platform.settings.oidc_client_id = CLIENT_ID
+    page = client.get("/login/oidc", headers=HTML, follow_redirects=False)
+    assert page.status_code == 502
+    assert "Single sign-on did not work: The identity provider did not answer" in text_of(page.text)
+    assert audit_events(platform, "sign_in_failed")[0]["detail"]["reason"] == "discovery"
+
+
+def test_a_provider_claiming_another_issuer_is_refused(sso: Sso) -> None:
+    port = urlsplit(sso.provider.issuer).port
+    sso.platform.settings.oidc_issuer = f"http://localhost:{port}"
+    with sso.browser() as web:
+        page = sso.sign_in(web)
+    assert page.status_code == 502
+    assert f"The provider says its issuer is '{sso.provider.issuer}'" in text_of(page.text)
