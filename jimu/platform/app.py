@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from jimu import __version__
 from jimu.platform.api import (
+    access,
     auth,
     health,
     metadata,
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.platform = platform
     install_problem_handlers(app)
     # record_files first: its /records/export must win over /records/{record_id}.
-    for module in (health, auth, users, org, security, metadata, record_files, records):
+    for module in (health, auth, users, org, security, metadata, access, record_files, records):
         app.include_router(module.router)
     install_entity_openapi(app)
     _install_pages(app)

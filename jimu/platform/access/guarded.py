@@ -100,7 +100,7 @@ class GuardedRecords:
             return set()
         return self._in_scope(conn, entity, ids, self.scope(conn, entity, action))
 
-    def _require_rows(
+    def require_rows(
         self, conn: sa.Connection, entity: str, ids: Sequence[int], action: str
     ) -> None:
         """Every id must be in the scope of ``action``: out of the read scope is NotFound,
@@ -199,7 +199,7 @@ class GuardedRecords:
         self.get(conn, entity, record_id, fields=[], include_deleted=True)
         hidden = self.access(entity).hidden
         return [
-            change
+            _without(change, hidden)
             for change in self.records.history(conn, entity, record_id)
             if change.get("field") not in hidden
         ]
@@ -244,7 +244,7 @@ class GuardedRecords:
         ctx: WriteContext,
         expected_version: int | None = None,
     ) -> dict[str, Any]:
-        self._require_rows(conn, entity, [record_id], "update")
+        self.require_rows(conn, entity, [record_id], "update")
         errors = self._check_input(entity, changes)
         if errors:
             raise ValidationFailed(f"The {entity} record is not valid.", errors)
@@ -260,7 +260,7 @@ class GuardedRecords:
         ctx: WriteContext,
     ) -> builtins.list[dict[str, Any]]:
         ids = [item["id"] for item in changes if isinstance(item.get("id"), int)]
-        self._require_rows(conn, entity, ids, "update")
+        self.require_rows(conn, entity, ids, "update")
         errors = [
             e
             for i, item in enumerate(changes)
@@ -282,7 +282,7 @@ class GuardedRecords:
         ctx: WriteContext,
         expected_version: int | None = None,
     ) -> dict[str, Any]:
-        self._require_rows(conn, entity, [record_id], "delete")
+        self.require_rows(conn, entity, [record_id], "delete")
         with self._concealing(entity):
             record = self.records.delete(conn, entity, record_id, ctx, expected_version)
         return self._strip(entity, record)
@@ -290,13 +290,13 @@ class GuardedRecords:
     def restore(
         self, conn: sa.Connection, entity: str, record_id: int, ctx: WriteContext
     ) -> dict[str, Any]:
-        self._require_rows(conn, entity, [record_id], "delete")
+        self.require_rows(conn, entity, [record_id], "delete")
         with self._concealing(entity):
             record = self.records.restore(conn, entity, record_id, ctx)
         return self._strip(entity, record)
 
     def purge(self, conn: sa.Connection, entity: str, record_id: int, ctx: WriteContext) -> None:
-        self._require_rows(conn, entity, [record_id], "delete")
+        self.require_rows(conn, entity, [record_id], "delete")
         self.records.purge(conn, entity, record_id, ctx)
 
     # -- files ----------------------------------------------------------------------------
@@ -371,6 +371,18 @@ def _both(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> dict[str,
         found = a if b is None else b
         return dict(found) if found is not None else None
     return {"and": [dict(a), dict(b)]}
+
+
+def _without(change: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    """A history entry without hidden fields inside whole-record values (``field == "*"``)."""
+    if not hidden:
+        return change
+    result = dict(change)
+    for side in ("old_value", "new_value"):
+        value = result.get(side)
+        if isinstance(value, dict):
+            result[side] = {k: v for k, v in value.items() if k not in hidden}
+    return result
 
 
 def _conceal(error: FieldError, hidden: frozenset[str]) -> FieldError:
