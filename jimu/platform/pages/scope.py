@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from jimu.engines.form.model import AppModel, Entity
 from jimu.platform import metadata_store as store
+from jimu.platform.access.guarded import GuardedRecords
+from jimu.platform.access.policy import EntityAccess
 from jimu.platform.pages.fields import FieldView, field_views, title_of
 from jimu.platform.pages.rendering import Crumb
 from jimu.platform.pages.viewer import Viewer
-from jimu.platform.access.guarded import GuardedRecords
-from jimu.platform.access.policy import EntityAccess
 from jimu.platform.state import Platform
 
 DEFAULT_FORM = "default"

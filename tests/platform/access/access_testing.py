@@ -1,8 +1,10 @@
 """A secured copy of the ``crm`` test app: roles, a department tree, reps and a manager.
 
 Sales (manager ``mia`` leads it) has Field below it, and Field has East (``rex``) and West
-(``wes``); ``fin`` is in Finance. Reps hold ``rep`` through Field (inherited by East and West). Roles: ``rep`` (own leads plus the public pool, writes own; amount hidden), ``manager``
-(the department tree; email read-only), ``finance`` (every lead; read and export), ``winner``
+(``wes``); ``fin`` is in Finance. Reps hold ``rep`` through Field (inherited by East and
+West). Roles: ``rep`` (own leads plus the public pool, writes own; amount hidden),
+``manager`` (the department tree; email read-only), ``finance`` (every lead; read and
+export), ``winner``
 (a custom condition), ``designer`` (may design forms).
 """
 
