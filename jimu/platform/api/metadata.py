@@ -16,9 +16,11 @@ from pydantic import BaseModel, Field
 from jimu.errors import NotFound
 from jimu.metadata.schemas import KINDS, document_schema
 from jimu.platform import metadata_store as store
+from jimu.platform.access.design import require_design, require_read
 from jimu.platform.auth.dependencies import AdminUser, CurrentUser
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
+from jimu.platform.security.audit_log import log_event
 
 router = APIRouter(tags=["metadata"])
 DOCS = "/api/apps/{app}/documents/{kind}/{name}"
@@ -90,12 +92,13 @@ def list_apps(_: CurrentUser, platform: PlatformDep) -> list[str]:
 @router.get("/api/apps/{app}/documents")
 def list_documents(
     app: str,
-    _: CurrentUser,
+    user: CurrentUser,
     platform: PlatformDep,
     kind: Annotated[str | None, Query()] = None,
 ) -> list[DocumentOut]:
     """The newest version of each document of the app."""
     with platform.engine.connect() as conn:
+        require_read(platform, conn, app, user)
         return [DocumentOut.of(doc) for doc in store.list_documents(conn, app, kind)]
 
 
@@ -104,12 +107,13 @@ def get_document(
     app: str,
     kind: str,
     name: str,
-    _: CurrentUser,
+    user: CurrentUser,
     platform: PlatformDep,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> DocumentOut:
     """One version (default: the newest draft, else the published one)."""
     with platform.engine.connect() as conn:
+        require_read(platform, conn, app, user)
         return DocumentOut.of(store.get(conn, app, kind, name, version))
 
 
@@ -119,21 +123,25 @@ def save_draft(
     kind: str,
     name: str,
     body: dict[str, Any],
-    admin: AdminUser,
+    user: CurrentUser,
     platform: PlatformDep,
     comment: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> DocumentOut:
-    """Store ``body`` as a new draft version; every schema error is reported at once."""
+    """Store ``body`` as a new draft version; every schema error is reported at once.
+
+    Administrators, and in an app with roles the holders of a design right for ``kind``."""
     with begin_write(platform.engine) as conn:
-        doc = store.save_draft(conn, app, kind, name, body, actor_id=admin.id, comment=comment)
+        require_design(platform, conn, app, user, kind)
+        doc = store.save_draft(conn, app, kind, name, body, actor_id=user.id, comment=comment)
         return DocumentOut.of(doc)
 
 
 @router.get(DOCS + "/versions")
 def document_versions(
-    app: str, kind: str, name: str, _: CurrentUser, platform: PlatformDep
+    app: str, kind: str, name: str, user: CurrentUser, platform: PlatformDep
 ) -> list[DocumentOut]:
     with platform.engine.connect() as conn:
+        require_read(platform, conn, app, user)
         return [DocumentOut.of(doc) for doc in store.versions(conn, app, kind, name)]
 
 
@@ -142,12 +150,13 @@ def document_diff(
     app: str,
     kind: str,
     name: str,
-    _: CurrentUser,
+    user: CurrentUser,
     platform: PlatformDep,
     from_version: Annotated[int, Query(alias="from", ge=1)],
     to_version: Annotated[int, Query(alias="to", ge=1)],
 ) -> list[Any]:
     with platform.engine.connect() as conn:
+        require_read(platform, conn, app, user)
         changes = store.diff(conn, app, kind, name, from_version, to_version)
     return list(jsonable_encoder(changes))
 
@@ -158,19 +167,20 @@ def rollback_document(
     kind: str,
     name: str,
     body: RollbackRequest,
-    admin: AdminUser,
+    user: CurrentUser,
     platform: PlatformDep,
 ) -> DocumentOut:
     """Publish the body of an earlier version again, as a new version."""
     with begin_write(platform.engine) as conn:
-        doc = store.rollback(conn, app, kind, name, body.version, actor_id=admin.id)
+        require_design(platform, conn, app, user, kind)
+        doc = store.rollback(conn, app, kind, name, body.version, actor_id=user.id)
         return DocumentOut.of(doc)
 
 
 @router.post("/api/apps/{app}/publish")
 def publish_app(
     app: str,
-    admin: AdminUser,
+    user: CurrentUser,
     platform: PlatformDep,
     body: PublishRequest | None = None,
     dry_run: Annotated[bool, Query(description="only show the plan and its DDL")] = False,
@@ -178,11 +188,18 @@ def publish_app(
     """Publish the app's drafts (or one kind / document), running the schema changes."""
     request = body or PublishRequest()
     with begin_write(platform.engine) as conn:
+        require_design(platform, conn, app, user, request.kind)
+        if request.kind == "role" and not dry_run:
+            log_event(
+                conn, "roles_published", actor_id=user.id, app=app, detail={"name": request.name}
+            )
+        elif request.kind is None and not dry_run and _has_role_drafts(conn, app):
+            log_event(conn, "roles_published", actor_id=user.id, app=app, detail={"name": None})
         if dry_run:
             plan = store.plan_publish(conn, app, request.kind, request.name, request.renames)
         else:
             plan = store.publish(
-                conn, app, request.kind, request.name, admin.id, renames=request.renames
+                conn, app, request.kind, request.name, user.id, renames=request.renames
             )
     if not dry_run:
         platform.apps.forget(app)
@@ -198,15 +215,20 @@ class ArchivedColumnOut(BaseModel):
     definition: dict[str, Any]
 
 
+def _has_role_drafts(conn: Any, app: str) -> bool:
+    return any(doc.status == store.DRAFT for doc in store.list_documents(conn, app, "role"))
+
+
 ARCHIVE = "/api/apps/{app}/entities/{entity}/archived-columns"
 
 
 @router.get(ARCHIVE)
 def list_archived_columns(
-    app: str, entity: str, _: CurrentUser, platform: PlatformDep
+    app: str, entity: str, user: CurrentUser, platform: PlatformDep
 ) -> list[ArchivedColumnOut]:
     """Columns of removed fields, kept with their data (restorable until purged)."""
     with platform.engine.connect() as conn:
+        require_read(platform, conn, app, user)
         rows = store.archived_columns(conn, app, entity)
     return [ArchivedColumnOut.model_validate(row) for row in rows]
 
