@@ -14,37 +14,19 @@ median of several runs and the ratios (target: within 1.2x of the hand-written S
 from __future__ import annotations
 
 import argparse
-import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
+from benchkit import LEAD, captured_sql, fill_leads, median_ms
 
 from jimu.engines.form.model import AppModel
-from jimu.platform.db import begin_write, create_engine
+from jimu.platform.db import create_engine
 from jimu.platform.models import Base
 from jimu.platform.records import ListQuery, Records
 
-STATUSES = ["new", "contacted", "qualified", "lost"]
-LEAD: dict[str, Any] = {
-    "kind": "entity",
-    "name": "lead",
-    "label": {"en": "Lead"},
-    "fields": [
-        {"name": "name", "type": "text", "required": True, "max_length": 100},
-        {"name": "company", "type": "text", "max_length": 200},
-        {"name": "status", "type": "select", "options": [{"value": s} for s in STATUSES]},
-        {"name": "amount", "type": "money", "currency": "CNY"},
-        {"name": "score", "type": "number", "integer": True},
-    ],
-    "indexes": [{"fields": ["status", "created_at"]}],
-}
 FILTER = {"and": [{"==": [{"var": "status"}, "new"]}, {">=": [{"var": "score"}, 50]}]}
 HAND_WRITTEN = (
     "SELECT id, created_at, created_by, updated_at, updated_by, owner_id, version, deleted_at, "
@@ -53,66 +35,6 @@ HAND_WRITTEN = (
     "{after}ORDER BY created_at DESC, id DESC LIMIT 50"
 )
 KEYSET = "AND (created_at < :at OR (created_at = :at AND id < :id)) "
-
-
-def fill(engine: sa.Engine, table: sa.Table, rows: int) -> None:
-    rng = random.Random(11)
-    start = datetime(2025, 11, 1, tzinfo=UTC)
-    batch = 20_000
-    for first in range(0, rows, batch):
-        chunk = []
-        for i in range(first, min(first + batch, rows)):
-            at = start + timedelta(seconds=rng.randint(0, 365 * 86_400))
-            chunk.append(
-                {
-                    "id": i + 1,
-                    "name": f"Lead {i}",
-                    "company": f"Company {rng.randint(1, 5000)}",
-                    "status": rng.choice(STATUSES),
-                    "amount": Decimal(rng.randint(0, 10_000_000)) / 100,
-                    "score": rng.randint(0, 100),
-                    "created_at": at,
-                    "updated_at": at,
-                    "created_by": 1,
-                    "updated_by": 1,
-                    "owner_id": 1,
-                    "version": 1,
-                }
-            )
-        with begin_write(engine) as conn:
-            conn.execute(sa.insert(table), chunk)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"ANALYZE {table.name}")
-        else:
-            conn.exec_driver_sql("ANALYZE")
-
-
-def captured_sql(
-    engine: sa.Engine, conn: sa.Connection, run: Callable[[], object]
-) -> tuple[str, Any]:
-    """The last statement ``run`` sends to the database, with its parameters."""
-    seen: list[tuple[str, Any]] = []
-
-    def grab(*args: Any) -> None:
-        seen.append((args[2], args[3]))  # (conn, cursor, statement, parameters, ...)
-
-    sa.event.listen(engine, "before_cursor_execute", grab)
-    try:
-        run()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", grab)
-    return seen[-1]
-
-
-def median_ms(run: Callable[[], object], repeat: int) -> float:
-    run()  # warm caches and compiled statements
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
 
 
 def main() -> None:
@@ -129,7 +51,7 @@ def main() -> None:
     table.metadata.drop_all(engine)  # a server database may hold an earlier run
     table.metadata.create_all(engine)
     started = time.perf_counter()
-    fill(engine, table, args.rows)
+    fill_leads(engine, table, args.rows)
     print(f"database       {engine.dialect.name}")
     print(f"rows           {args.rows:,} (filled in {time.perf_counter() - started:.1f} s)")
 
