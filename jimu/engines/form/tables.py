@@ -3,7 +3,9 @@
 ``build_tables(app, registry)`` returns an :class:`EntityTables` per entity, all in one
 ``MetaData``. Link fields get a ``<name>_id`` column with a foreign key and an index; many-links
 a junction table ``<app>_<entity>__<field>`` (``source_id``, ``target_id``). Declared indexes
-(``indexes`` of the entity, ``index``/``unique`` of a field) become indexes too.
+(``indexes`` of the entity, ``index``/``unique`` of a field) become indexes too, and every
+table has an index on ``owner_id``: the ``own``, ``department`` and ``department_tree`` data
+scopes of roles filter on it (see docs/access.md).
 """
 
 from __future__ import annotations
@@ -81,6 +83,12 @@ def declared_indexes(
     return result
 
 
+def owner_index(table: str) -> tuple[str, list[str], bool]:
+    """The index data scopes use (``owner_id = ?``, ``owner_id IN (...)``); an entity that
+    declares the same index keeps its own (same name: one index)."""
+    return (index_name(table, ["owner_id"]), ["owner_id"], False)
+
+
 def build_entity_table(
     app: AppModel,
     entity: Entity,
@@ -103,6 +111,7 @@ def build_entity_table(
         indexes.extend(field_indexes(f, name, column.name, registry))
     columns.extend(system_columns())
     indexes.extend(declared_indexes(entity, name, column_names))
+    indexes.append(owner_index(name))
     table = sa.Table(name, metadata, *columns)
     seen: set[str] = set()
     for index, cols, unique in indexes:

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from jimu.engines.form import AppModel, default_registry
+from jimu.engines.form import AppModel, build_tables, default_registry
 from jimu.engines.form.migrate import plan_changes
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -70,6 +71,7 @@ def test_the_steps_in_words() -> None:
         "create index ix_crm_lead_name_owner_id on crm_lead (name, owner_id)",
         "create index ix_crm_lead_old_score on crm_lead (old_score)",
         "create unique index uq_crm_lead_email on crm_lead (email)",
+        "create index ix_crm_contact_owner_id on crm_contact (owner_id)",
     ]
 
 
@@ -80,3 +82,29 @@ def test_the_sql_matches_the_golden_file(dialect: str) -> None:
     if UPDATE:
         golden.write_text(sql)
     assert sql == golden.read_text()
+
+
+def test_a_table_made_without_the_owner_index_gets_it_on_the_next_publish(
+    engine: sa.Engine,
+) -> None:
+    """Tables published before every table had an ``owner_id`` index (data scopes filter on
+    it) get it with the next change of the app, even one that does not touch the table."""
+    metadata = sa.MetaData()
+    tables = build_tables(BEFORE, default_registry(), metadata)
+    for entity in tables.values():
+        for index in list(entity.table.indexes):
+            if index.name == f"ix_{entity.table.name}_owner_id":
+                entity.table.indexes.discard(index)
+    metadata.create_all(engine)
+    same_again = AppModel.from_documents("crm", [d.spec for d in BEFORE.entities.values()])
+    with engine.begin() as conn:
+        plan = plan_changes(conn, BEFORE, same_again, default_registry())
+        assert plan.describe() == [
+            "create index ix_crm_account_owner_id on crm_account (owner_id)",
+            "create index ix_crm_lead_owner_id on crm_lead (owner_id)",
+        ]
+        plan.apply(conn)
+    with engine.connect() as conn:
+        indexes = {i["name"]: i["column_names"] for i in sa.inspect(conn).get_indexes("crm_lead")}
+        assert indexes["ix_crm_lead_owner_id"] == ["owner_id"]
+        assert plan_changes(conn, BEFORE, same_again, default_registry()).describe() == []

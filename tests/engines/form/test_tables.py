@@ -72,10 +72,30 @@ def test_indexes_declared_and_automatic() -> None:
         "ix_crm_lead_account_id": (["account_id"], False),
         "uq_crm_lead_code": (["code"], True),
         "ix_crm_lead_name_owner_id": (["name", "owner_id"], False),
+        "ix_crm_lead_owner_id": (["owner_id"], False),
     }
     junction = tables.junctions["tags"]
     assert junction.name == "crm_lead__tags"
     assert {c.name for c in junction.primary_key} == {"source_id", "target_id"}
+
+
+def test_every_table_has_one_owner_index_for_data_scopes() -> None:
+    declared = AppModel.from_documents(
+        "crm",
+        [
+            {
+                "kind": "entity",
+                "name": "deal",
+                "label": {"en": "Deal"},
+                "fields": [{"name": "name", "type": "text"}],
+                "indexes": [{"fields": ["owner_id"]}],
+            }
+        ],
+    )
+    for app, entity in ((APP, "account"), (declared, "deal")):
+        table = build_tables(app, default_registry())[entity].table
+        owner = [i for i in table.indexes if [c.name for c in i.columns] == ["owner_id"]]
+        assert [(i.name, i.unique) for i in owner] == [(f"ix_crm_{entity}_owner_id", False)]
 
 
 def test_tables_create_on_a_real_database(engine: sa.Engine) -> None:

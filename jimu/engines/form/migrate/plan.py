@@ -206,9 +206,23 @@ def _change_entity(
         or not _same_index(old_indexes[name], index)
         or {c.name for c in index.columns} & touched
     ]
+    create += [
+        name
+        for name in _missing_indexes(ctx, new.table.name, old_indexes)
+        if name in new_indexes and name not in create
+    ]
     _create_indexes(ctx, new.table, create)
     if backfill:
         ctx.plan.add("backfill", BackfillStep(new.entity.name, backfill))
+
+
+def _missing_indexes(ctx: PlanContext, table: str, expected: Mapping[str, sa.Index]) -> list[str]:
+    """The indexes of the published version that the database does not have: those a newer
+    Jimu builds for every table (like the ``owner_id`` index) on tables made before it."""
+    if ctx.conn is None or not sa.inspect(ctx.conn).has_table(table):
+        return []
+    existing = {str(ix["name"]) for ix in sa.inspect(ctx.conn).get_indexes(table)}
+    return [name for name in expected if name not in existing]
 
 
 def _same_index(a: sa.Index, b: sa.Index) -> bool:
