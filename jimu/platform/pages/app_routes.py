@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from jimu.errors import JimuError
+from jimu.errors import JimuError, PermissionDenied
 from jimu.platform import metadata_store as store
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.pages.rendering import Crumb, render
@@ -76,6 +76,8 @@ def apps(request: Request, viewer: SignedIn, platform: PlatformDep) -> HTMLRespo
 def app_home(request: Request, app: str, viewer: SignedIn, platform: PlatformDep) -> HTMLResponse:
     with platform.engine.connect() as conn:
         model, records = load_app(platform, conn, app, viewer)
+        if not records.policy.unrestricted and not menu(model, records):
+            raise PermissionDenied(f"You hold no role in {app!r} that reaches its records.")
         cards = []
         for name in menu(model, records):
             entity = model.entities[name]

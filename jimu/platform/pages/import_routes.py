@@ -109,6 +109,7 @@ def import_form(
 ) -> HTMLResponse:
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.require("import", "create")
     return render_step(request, scope, "upload")
 
 
@@ -125,6 +126,7 @@ def check_import(
     filename = (file.filename or "") if file is not None else ""
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.require("import", "create")
     kind = file_format(filename)
     if kind is None or not data:
         notice = Notice("error", viewer.t("import.no_file"))
@@ -180,6 +182,7 @@ def commit_import(
 ) -> HTMLResponse:
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.require("import", "create")
     stash = stash_of(scope)
     try:
         stashed = stash.load(viewer.signed_in_user.id, token)

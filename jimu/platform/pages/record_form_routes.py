@@ -104,6 +104,7 @@ def new_record(
 ) -> HTMLResponse:
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.require("create")
         return render_form(request, scope, conn, default_values(scope))
 
 
@@ -118,6 +119,7 @@ def create_record(
 ) -> Response:
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.require("create")
     values = record_values(form, scope.fields, viewer.time_zone)
     try:
         values.update(attachment_values(form, scope.fields, saver(scope)))
@@ -141,6 +143,7 @@ def edit_record(
 ) -> HTMLResponse:
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.records.require_rows(conn, scope.name, [record_id], "update")
         record = scope.records.get(conn, scope.name, record_id)
         return render_form(
             request, scope, conn, record, record_id=record_id, version=record["version"]
@@ -195,6 +198,7 @@ def update_record(
 ) -> Response:
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.records.require_rows(conn, scope.name, [record_id], "update")
     values = record_values(form, scope.fields, viewer.time_zone)
     version = posted_version(form)
     try:

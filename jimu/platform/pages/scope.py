@@ -137,6 +137,11 @@ class EntityScope:
             record = {**record, "id": record_id}
         return title_of(self.entity, record)
 
+    def require(self, *actions: str) -> None:
+        """PermissionDenied unless the viewer may do every one of ``actions``."""
+        for action in actions:
+            self.access.require(action, self.label)
+
     def field(self, name: str) -> FieldView | None:
         return next((f for f in self.fields if f.name == name), None)
 
