@@ -4,8 +4,9 @@
 ``MetaData``. Link fields get a ``<name>_id`` column with a foreign key and an index; many-links
 a junction table ``<app>_<entity>__<field>`` (``source_id``, ``target_id``). Declared indexes
 (``indexes`` of the entity, ``index``/``unique`` of a field) become indexes too, and every
-table has an index on ``owner_id``: the ``own``, ``department`` and ``department_tree`` data
-scopes of roles filter on it (see docs/access.md).
+table has an index on ``(owner_id, id)``: the ``own``, ``department`` and ``department_tree``
+data scopes of roles filter on ``owner_id`` (see docs/access.md), and lists are newest id first
+by default.
 """
 
 from __future__ import annotations
@@ -84,9 +85,11 @@ def declared_indexes(
 
 
 def owner_index(table: str) -> tuple[str, list[str], bool]:
-    """The index data scopes use (``owner_id = ?``, ``owner_id IN (...)``); an entity that
-    declares the same index keeps its own (same name: one index)."""
-    return (index_name(table, ["owner_id"]), ["owner_id"], False)
+    """The index data scopes use (``owner_id = ?``, ``owner_id IN (...)``). With ``id`` after
+    the owner, one owner's rows come newest id first straight from the index (the default
+    order of lists; PostgreSQL would otherwise walk the primary key past everyone else's rows).
+    An entity that declares the same index keeps its own (same name: one index)."""
+    return (index_name(table, ["owner_id", "id"]), ["owner_id", "id"], False)
 
 
 def build_entity_table(

@@ -71,7 +71,7 @@ def test_the_steps_in_words() -> None:
         "create index ix_crm_lead_name_owner_id on crm_lead (name, owner_id)",
         "create index ix_crm_lead_old_score on crm_lead (old_score)",
         "create unique index uq_crm_lead_email on crm_lead (email)",
-        "create index ix_crm_contact_owner_id on crm_contact (owner_id)",
+        "create index ix_crm_contact_owner_id_id on crm_contact (owner_id, id)",
     ]
 
 
@@ -93,18 +93,18 @@ def test_a_table_made_without_the_owner_index_gets_it_on_the_next_publish(
     tables = build_tables(BEFORE, default_registry(), metadata)
     for entity in tables.values():
         for index in list(entity.table.indexes):
-            if index.name == f"ix_{entity.table.name}_owner_id":
+            if index.name == f"ix_{entity.table.name}_owner_id_id":
                 entity.table.indexes.discard(index)
     metadata.create_all(engine)
     same_again = AppModel.from_documents("crm", [d.spec for d in BEFORE.entities.values()])
     with engine.begin() as conn:
         plan = plan_changes(conn, BEFORE, same_again, default_registry())
         assert plan.describe() == [
-            "create index ix_crm_account_owner_id on crm_account (owner_id)",
-            "create index ix_crm_lead_owner_id on crm_lead (owner_id)",
+            "create index ix_crm_account_owner_id_id on crm_account (owner_id, id)",
+            "create index ix_crm_lead_owner_id_id on crm_lead (owner_id, id)",
         ]
         plan.apply(conn)
     with engine.connect() as conn:
         indexes = {i["name"]: i["column_names"] for i in sa.inspect(conn).get_indexes("crm_lead")}
-        assert indexes["ix_crm_lead_owner_id"] == ["owner_id"]
+        assert indexes["ix_crm_lead_owner_id_id"] == ["owner_id", "id"]
         assert plan_changes(conn, BEFORE, same_again, default_registry()).describe() == []

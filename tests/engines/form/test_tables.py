@@ -72,7 +72,7 @@ def test_indexes_declared_and_automatic() -> None:
         "ix_crm_lead_account_id": (["account_id"], False),
         "uq_crm_lead_code": (["code"], True),
         "ix_crm_lead_name_owner_id": (["name", "owner_id"], False),
-        "ix_crm_lead_owner_id": (["owner_id"], False),
+        "ix_crm_lead_owner_id_id": (["owner_id", "id"], False),
     }
     junction = tables.junctions["tags"]
     assert junction.name == "crm_lead__tags"
@@ -88,14 +88,16 @@ def test_every_table_has_one_owner_index_for_data_scopes() -> None:
                 "name": "deal",
                 "label": {"en": "Deal"},
                 "fields": [{"name": "name", "type": "text"}],
-                "indexes": [{"fields": ["owner_id"]}],
+                "indexes": [{"fields": ["owner_id", "id"]}],
             }
         ],
     )
     for app, entity in ((APP, "account"), (declared, "deal")):
         table = build_tables(app, default_registry())[entity].table
-        owner = [i for i in table.indexes if [c.name for c in i.columns] == ["owner_id"]]
-        assert [(i.name, i.unique) for i in owner] == [(f"ix_crm_{entity}_owner_id", False)]
+        owner = [i for i in table.indexes if next(iter(i.columns)).name == "owner_id"]
+        assert [(i.name, [c.name for c in i.columns], i.unique) for i in owner] == [
+            (f"ix_crm_{entity}_owner_id_id", ["owner_id", "id"], False)
+        ]
 
 
 def test_tables_create_on_a_real_database(engine: sa.Engine) -> None:
