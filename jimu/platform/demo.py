@@ -27,6 +27,7 @@ from jimu.platform import metadata_store as store
 from jimu.platform.auth.passwords import verify_password
 from jimu.platform.auth.users import create_user, find_user, set_password
 from jimu.platform.db import begin_write
+from jimu.platform.demo_org import RoleLogin, ensure_organisation
 from jimu.platform.records import Records, WriteContext
 from jimu.platform.state import Platform
 
@@ -44,6 +45,11 @@ DEMO_TEAM = (
     ("liu.yang", "刘洋", "liu.yang@example.com"),
     ("sun.li", "孙丽", "sun.li@example.com"),
     ("zhou.ting", "周婷", "zhou.ting@example.com"),
+    # Users 9..12: the region's manager, the director, finance and service (see org/).
+    ("zhang.wei", "张伟", "zhang.wei@example.com"),
+    ("ma.jun", "马骏", "ma.jun@example.com"),
+    ("qian.hui", "钱慧", "qian.hui@example.com"),
+    ("he.na", "何娜", "he.na@example.com"),
 )
 
 
@@ -56,6 +62,7 @@ class DemoReport:
     imported_app: bool = False
     loaded: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    logins: list[RoleLogin] = field(default_factory=list)
 
 
 def examples_dir(name: str = DEMO_APP) -> Path:
@@ -196,4 +203,5 @@ def run_demo(platform: Platform, folder: Path | None = None) -> DemoReport:
     report.team = ensure_team(platform, admin.password)
     report.imported_app = ensure_app(platform, folder, app)
     report.loaded, report.skipped = load_samples(platform, folder, admin.id, app)
+    report.logins = ensure_organisation(platform, folder, app)
     return report

@@ -47,13 +47,13 @@ def test_demo_loads_link_targets_first_and_is_idempotent(
         admin = authenticate(db, "admin", stored)
         assert admin is not None and admin.is_admin and admin.id == 1
         team = db.scalars(sa.select(User.id).where(User.username.in_(first.team))).all()
-        assert sorted(team) == list(range(2, 9))
+        assert sorted(team) == list(range(2, 13))
     second = run_demo(platform, folder)
     assert not second.imported_app and second.loaded == {}
     assert set(second.skipped) == {"account", "lead"}
     assert second.admin_password == first.admin_password
     assert table_count(platform, "crm_lead") == 7 and table_count(platform, "crm_account") == 2
-    assert table_count(platform, "jimu_user") == 8
+    assert table_count(platform, "jimu_user") == 12
 
 
 def test_a_lost_password_file_gets_a_new_password(platform: Platform, tmp_path: Path) -> None:

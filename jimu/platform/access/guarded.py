@@ -128,8 +128,15 @@ class GuardedRecords:
     # -- field rules ----------------------------------------------------------------------
 
     def _strip(self, entity: str, record: dict[str, Any]) -> dict[str, Any]:
+        """The record without hidden fields, its sub-table rows without theirs."""
         hidden = self.access(entity).hidden
-        return {k: v for k, v in record.items() if k not in hidden} if hidden else record
+        result = {k: v for k, v in record.items() if k not in hidden} if hidden else record
+        for name, spec in self.runtime.entity(entity).subtables.items():
+            rows = result.get(name)
+            if isinstance(rows, list):
+                child = str(spec.get("target"))
+                result[name] = [self._strip(child, r) if isinstance(r, dict) else r for r in rows]
+        return result
 
     def _check_input(
         self, entity: str, data: Mapping[str, Any], prefix: str = ""
@@ -169,11 +176,14 @@ class GuardedRecords:
         scope = _both(rule, bind_user(q.scope, self.policy.context) if q.scope else None)
         access = self.access(entity)
         filter_ = bind_user(q.filter, self.policy.context) if q.filter else q.filter
-        return self.records.list(
+        page = self.records.list(
             conn,
             entity,
             replace(q, filter=filter_, scope=scope, hidden=access.hidden | q.hidden),
         )
+        if self.runtime.entity(entity).subtables:
+            page.items = [self._strip(entity, item) for item in page.items]
+        return page
 
     def recycle_bin(self, conn: sa.Connection, entity: str, q: ListQuery | None = None) -> Page:
         return self.list(conn, entity, replace(q or ListQuery(), deleted=True))
@@ -191,7 +201,8 @@ class GuardedRecords:
         if record_id not in self._in_scope(conn, entity, [record_id], rule):
             raise NotFound(f"There is no {entity} record {record_id}.")
         hidden = self.access(entity).hidden | hidden
-        return self.records.get(conn, entity, record_id, fields, include_deleted, hidden)
+        record = self.records.get(conn, entity, record_id, fields, include_deleted, hidden)
+        return self._strip(entity, record)
 
     def history(
         self, conn: sa.Connection, entity: str, record_id: int
@@ -352,8 +363,17 @@ class GuardedRecords:
         rule = self.scope(conn, entity, "read")
         access = self.access(entity)
         filter_ = bind_user(q.filter, self.policy.context) if q.filter else q.filter
+        # A file has no room for per-row rules: sub-tables whose rows hide fields stay out.
+        concealed = frozenset(
+            name
+            for name, spec in self.runtime.entity(entity).subtables.items()
+            if self.access(str(spec.get("target"))).hidden
+        )
         scoped = replace(
-            q, filter=filter_, scope=_both(rule, q.scope), hidden=access.hidden | q.hidden
+            q,
+            filter=filter_,
+            scope=_both(rule, q.scope),
+            hidden=access.hidden | concealed | q.hidden,
         )
         blob = self.records.export(conn, entity, scoped, format)
         log_event(

@@ -30,7 +30,15 @@ def print_report(report: DemoReport, settings: Settings, host: str, port: int) -
     print()
     print(f"  Open http://{host}:{port}/")
     print(f"  Sign in as {report.admin_username!r} with password {report.admin_password!r}")
-    if report.team:
+    if report.logins:
+        print("  Try each role with the same password:")
+        width = max(len(login.label) for login in report.logins)
+        for login in report.logins:
+            print(f"    {login.label.ljust(width)}  {login.username}")
+        others = [u for u in report.team if u not in {x.username for x in report.logins}]
+        if others:
+            print(f"  (also {', '.join(others)}: sales reps of other regions)")
+    elif report.team:
         print(f"  (the sales team {', '.join(report.team)} has the same password)")
     print()
 
