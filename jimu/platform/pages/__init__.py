@@ -25,7 +25,9 @@ from jimu.platform.pages import (
     record_form_routes,
     record_routes,
     recycle_routes,
+    role_routes,
     security_routes,
+    share_routes,
     token_routes,
 )
 from jimu.platform.pages.errors import install_page_error_handlers
@@ -43,7 +45,9 @@ for _module in (
     export_routes,
     import_routes,
     org_routes,
+    role_routes,
     token_routes,
+    share_routes,
     record_form_routes,
     record_routes,
     attachments,

@@ -1,4 +1,5 @@
-"""``.../{id}``: the record page with its history; delete to and restore from the recycle bin."""
+"""``.../{id}``: the record page with its history (and Sharing panel); delete to and restore
+from the recycle bin."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from jimu.platform.pages.record_form_routes import ui_context
 from jimu.platform.pages.references import collect_references
 from jimu.platform.pages.rendering import Crumb, Notice, render
 from jimu.platform.pages.scope import EntityScope
-from jimu.platform.pages.viewer import SignedIn
+from jimu.platform.pages.share_routes import DONE_NOTICES as SHARE_NOTICES
+from jimu.platform.pages.share_routes import ShareForm, sharing_panel
+from jimu.platform.pages.viewer import SignedIn, Viewer
+from jimu.platform.state import Platform
 
 router = APIRouter()
 
@@ -30,6 +34,21 @@ def record_page(
     viewer: SignedIn,
     platform: PlatformDep,
 ) -> HTMLResponse:
+    return show_record(request, viewer, platform, app, entity, record_id)
+
+
+def show_record(
+    request: Request,
+    viewer: Viewer,
+    platform: Platform,
+    app: str,
+    entity: str,
+    record_id: int,
+    *,
+    share_form: ShareForm | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The record page (with the Sharing panel's form as posted, after a refused share)."""
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
         record = scope.records.get(conn, scope.name, record_id, include_deleted=True)
@@ -52,15 +71,26 @@ def record_page(
             action: bool(scope.records.permitted(conn, scope.name, action, [record_id]))
             for action in ("update", "delete")
         }
+        deleted = bool(record.get("deleted_at"))
+        sharing = (
+            sharing_panel(conn, scope, record_id, share_form)
+            if can["update"] and not deleted
+            else None
+        )
     refs.files_url = f"{scope.record_url(record_id)}/files"
     title = scope.title(record)
     notice = None
-    if record.get("deleted_at"):
+    if deleted:
         notice = Notice("warning", viewer.t("record.deleted_notice"))
+    elif share_form is not None:
+        notice = Notice("error", viewer.t("sharing.fix_errors"))
+    elif request.query_params.get("shared") in SHARE_NOTICES:
+        notice = Notice("success", viewer.t(SHARE_NOTICES[request.query_params["shared"]]))
     return render(
         request,
         viewer,
         "records/page.html",
+        status=status,
         crumbs=scope.crumbs(Crumb(title)),
         nav=scope.nav(),
         notice=notice,
@@ -70,8 +100,9 @@ def record_page(
         sections=sections,
         changes=changes,
         refs=refs,
-        deleted=bool(record.get("deleted_at")),
+        deleted=deleted,
         can=can,
+        sharing=sharing,
     )
 
 
