@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         version=__version__,
         description="The Jimu API: metadata documents, records of published entities, users.",
         lifespan=lifespan,
+        # Served per caller by install_entity_openapi (hidden fields stay hidden).
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.platform = platform
     install_problem_handlers(app)

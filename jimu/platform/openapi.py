@@ -5,24 +5,30 @@ FastAPI's generated document describes the generic routes (``/api/apps/{app}/ent
 entity (record, create body, update body; see ``entity_schemas``) and concrete paths such as
 ``/api/apps/marketing/entities/lead/records`` that use them. The document is rebuilt when an
 app's published revision changes, so a publish shows up without a restart.
+
+The document is the caller's (``GET /openapi.json`` with a session or token): anonymous callers
+get the generic routes only; a signed-in user gets the entities they may reach, without the
+fields hidden from them (see docs/access.md). ``/docs`` and ``/redoc`` read it.
 """
 
 from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from starlette.responses import HTMLResponse, JSONResponse
 
 from jimu.engines.form.model import AppModel, Entity
 from jimu.engines.form.registry import default_registry
 from jimu.platform import metadata_store as store
 from jimu.platform.entity_schemas import component_name, entity_components
-from jimu.platform.models import Document
+from jimu.platform.auth.dependencies import OptionalPrincipal
+from jimu.platform.models import Document, User
 from jimu.platform.problems import PROBLEM_SCHEMA
 from jimu.platform.state import Platform
 
@@ -219,7 +225,59 @@ class EntityOpenAPI:
         return document
 
 
+def for_user(document: dict[str, Any], platform: Platform, user: User | None) -> dict[str, Any]:
+    """``document`` as ``user`` may see it: only reachable entities, without hidden fields."""
+    if user is not None and user.is_admin:
+        return document
+    result = dict(document)
+    schemas = dict(document.get("components", {}).get("schemas", {}))
+    paths = dict(document.get("paths", {}))
+    with platform.engine.connect() as conn:
+        for app in published_apps(conn):
+            records = platform.apps.for_user(conn, app, user) if user is not None else None
+            for entity in store.load_app(conn, app).entities:
+                access = records.access(entity) if records is not None else None
+                prefix = f"/api/apps/{app}/entities/{entity}/records"
+                names = [component_name(app, entity, shape) for shape in ("", "create", "update")]
+                if access is None or not access.actions:
+                    for name in names:
+                        schemas.pop(name, None)
+                    for path in [p for p in paths if p.startswith(prefix)]:
+                        paths.pop(path)
+                    continue
+                for name in names:
+                    if name in schemas and access.hidden:
+                        schemas[name] = _without_fields(schemas[name], access.hidden)
+    result["components"] = {**document.get("components", {}), "schemas": schemas}
+    result["paths"] = paths
+    return result
+
+
+def _without_fields(schema: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    trimmed = dict(schema)
+    trimmed["properties"] = {
+        k: v for k, v in schema.get("properties", {}).items() if k not in hidden
+    }
+    if "required" in schema:
+        trimmed["required"] = [n for n in schema["required"] if n not in hidden]
+    return trimmed
+
+
 def install_entity_openapi(app: FastAPI) -> None:
+    """``app.openapi`` is the whole document; ``/openapi.json`` answers the caller's share."""
     platform: Platform = app.state.platform
-    openapi: Callable[[], dict[str, Any]] = EntityOpenAPI(app, platform)
+    openapi = EntityOpenAPI(app, platform)
     app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def caller_openapi(principal: OptionalPrincipal) -> JSONResponse:
+        user = principal.user if principal is not None else None
+        return JSONResponse(for_user(openapi(), platform, user))
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} API")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} API")

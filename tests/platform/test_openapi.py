@@ -8,8 +8,8 @@ from crm_app import LEAD
 from fastapi.testclient import TestClient
 
 
-def test_published_entities_have_schemas_and_paths(client: TestClient, crm: str) -> None:
-    document = client.get("/openapi.json").json()
+def test_published_entities_have_schemas_and_paths(admin_client: TestClient, crm: str) -> None:
+    document = admin_client.get("/openapi.json").json()
     schemas = document["components"]["schemas"]
     lead = schemas["crm.lead"]
     assert {"id", "version", "name", "email", "status", "amount", "account", "code"} <= set(
@@ -74,9 +74,16 @@ def _refs(node: object) -> set[str]:
     return set()
 
 
-def test_every_reference_resolves(client: TestClient, crm: str) -> None:
-    document = client.get("/openapi.json").json()
+def test_every_reference_resolves(admin_client: TestClient, crm: str) -> None:
+    document = admin_client.get("/openapi.json").json()
     schemas = document["components"]["schemas"]
     for ref in _refs(document):
         assert ref.startswith("#/components/schemas/"), ref
         assert ref.removeprefix("#/components/schemas/") in schemas, ref
+
+
+def test_anonymous_callers_get_only_the_generic_document(client: TestClient, crm: str) -> None:
+    document = client.get("/openapi.json").json()
+    assert not any(name.startswith("crm.") for name in document["components"]["schemas"])
+    assert "/api/apps/crm/entities/lead/records" not in document["paths"]
+    assert client.get("/docs").status_code == 200

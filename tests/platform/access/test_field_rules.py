@@ -104,3 +104,15 @@ def test_the_most_open_rule_of_several_roles_wins(
         assert added.status_code == 201
         record = win.get(f"{LEADS}/{secured.leads['rex2']}").json()
         assert record["email"] == "rex2@example.com"
+
+
+def test_the_openapi_document_is_the_callers(app: FastAPI, secured: Secured) -> None:
+    with secured.client(app, "rex") as rex:
+        schemas = rex.get("/openapi.json").json()["components"]["schemas"]
+        assert "amount" not in schemas["crm.lead"]["properties"]
+        assert "amount" not in schemas["crm.lead.create"]["properties"]
+        assert "name" in schemas["crm.lead"]["properties"]
+    with secured.client(app, "nob") as nob:
+        document = nob.get("/openapi.json").json()
+        assert "crm.lead" not in document["components"]["schemas"]
+        assert "/api/apps/crm/entities/lead/records" not in document["paths"]

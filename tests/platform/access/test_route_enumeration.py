@@ -23,6 +23,9 @@ from fastapi.testclient import TestClient
 PUBLIC = {
     ("GET", "/api/health"),  # load balancers
     ("GET", "/"),  # redirects to /apps, which needs a signed-in user
+    ("GET", "/openapi.json"),  # the generic routes only, for an anonymous caller
+    ("GET", "/docs"),
+    ("GET", "/redoc"),
     ("POST", "/api/auth/login"),  # signing in
     ("GET", "/api/schemas"),  # the published JSON Schemas of document kinds
     ("GET", "/api/schemas/{kind}"),
@@ -40,6 +43,9 @@ PUBLIC = {
 ROLELESS_ALLOWED = {("GET", "/api/apps/{app}/access")}
 #: Routes about the caller themself or shared by everyone signed in (not about an app).
 SELF_SERVICE = {
+    ("GET", "/openapi.json"),  # the caller's own share of the document
+    ("GET", "/docs"),
+    ("GET", "/redoc"),
     ("POST", "/api/auth/logout"),
     ("POST", "/api/auth/logout-everywhere"),
     ("GET", "/api/auth/me"),
