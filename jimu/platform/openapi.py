@@ -26,8 +26,8 @@ from starlette.responses import HTMLResponse, JSONResponse
 from jimu.engines.form.model import AppModel, Entity
 from jimu.engines.form.registry import default_registry
 from jimu.platform import metadata_store as store
-from jimu.platform.entity_schemas import component_name, entity_components
 from jimu.platform.auth.dependencies import OptionalPrincipal
+from jimu.platform.entity_schemas import component_name, entity_components
 from jimu.platform.models import Document, User
 from jimu.platform.problems import PROBLEM_SCHEMA
 from jimu.platform.state import Platform
