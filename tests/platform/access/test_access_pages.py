@@ -290,6 +290,9 @@ def test_the_record_page_shows_only_the_buttons_the_user_may_use(
         assert buttons(rex, "pool") == (False, False, False)  # readable, not writable
         own = get_page(rex, f"/apps/crm/lead/{leads['rex1']}")
         assert "amount" not in own.lower() and "1,000" not in own
+        zh = text_of(section(get_page(rex, f"/apps/crm/lead/{leads['rex1']}?lang=zh"), "sharing"))
+        for words in ("共享", "此记录尚未共享给任何人。", "可查看", "可查看和编辑", "用户", "部门"):
+            assert words in zh, words
     with secured.client(app, "mia") as mia:
         assert buttons(mia, "wes1") == (True, True, True)
     with secured.client(app, "fin") as fin:
