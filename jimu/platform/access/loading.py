@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,13 +48,41 @@ def assigned_roles(conn: sa.Connection, app: str, context: Mapping[str, Any]) ->
     return set(conn.scalars(query))
 
 
+class LazyUserContext(Mapping[str, Any]):
+    """The ``$user`` context, read from the database the first time a value is asked for
+    (an unrestricted caller whose filters never name ``$user`` costs no query)."""
+
+    def __init__(self, conn: sa.Connection, user: User) -> None:
+        self._conn = conn
+        self._user_id = user.id
+        self._loaded: dict[str, Any] | None = None
+        self._cheap = {"id": user.id, "username": user.username, "is_admin": bool(user.is_admin)}
+
+    def _values(self) -> dict[str, Any]:
+        if self._loaded is None:
+            self._loaded = user_context(self._conn, self._user_id)
+        return self._loaded
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._cheap:
+            return self._cheap[key]
+        return self._values()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+
 def load_policy(
     conn: sa.Connection, app: str, user: User, roles: Sequence[RoleSpec]
 ) -> AccessPolicy:
     """``user``'s access to ``app`` whose published roles are ``roles``."""
-    context = user_context(conn, user.id)
     if user.is_admin or not roles:
-        return AccessPolicy(app, user.id, context, tuple(roles), unrestricted=True)
+        lazy = LazyUserContext(conn, user)
+        return AccessPolicy(app, user.id, lazy, tuple(roles), unrestricted=True)
+    context = user_context(conn, user.id)
     held = assigned_roles(conn, app, context)
     return AccessPolicy(app, user.id, context, tuple(r for r in roles if r.name in held))
 
