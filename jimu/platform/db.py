@@ -51,6 +51,11 @@ def create_engine(url: str | sa.URL, **kwargs: Any) -> sa.Engine:
         _configure_sqlite(engine, in_memory=parsed.database in (None, "", ":memory:"))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # No server-side prepared statements: psycopg prepares a statement run five times, and
+    # PostgreSQL then may plan it once for any values (a generic plan). A list page of one
+    # rep (``owner_id = $1``) would then walk the whole "status, created_at" index instead of
+    # the owner index. Unprepared, each statement is planned with its values (bench/scopes.py).
+    kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
     return sa.create_engine(parsed, **kwargs)
 
 

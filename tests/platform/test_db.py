@@ -51,3 +51,19 @@ def test_json_keeps_non_ascii_text(db_url: str) -> None:
         conn.execute(table.insert(), {"v": {"zh": "线索"}})
         assert conn.execute(sa.select(table.c.v)).scalar() == {"zh": "线索"}
     engine.dispose()
+
+
+def test_postgresql_plans_each_statement_with_its_values(db_url: str) -> None:
+    """No statement becomes a server-side prepared one (whose generic plan ignores the values
+    of scopes and filters), however often it runs."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            for owner in range(12):
+                conn.execute(sa.text("SELECT :owner + 1"), {"owner": owner}).scalar_one()
+            prepared = conn.execute(sa.text("SELECT count(*) FROM pg_prepared_statements"))
+            assert prepared.scalar_one() == 0
+    finally:
+        engine.dispose()
