@@ -260,9 +260,7 @@ class RecordShare(Base):
     app: Mapped[str] = mapped_column(sa.String(63))
     entity: Mapped[str] = mapped_column(sa.String(63))
     record_id: Mapped[int] = mapped_column(sa.BigInteger)
-    user_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("jimu_user.id", ondelete="CASCADE")
-    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("jimu_user.id", ondelete="CASCADE"))
     department_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("jimu_department.id", ondelete="CASCADE")
     )
