@@ -154,6 +154,39 @@ class GuardedRecords:
                 errors.append(FieldError(f"{prefix}/{name}", "is read-only for you", "read_only"))
         return errors
 
+    def _link_errors(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        rows: Sequence[Mapping[str, Any]],
+        prefixes: Sequence[str],
+    ) -> builtins.list[FieldError]:
+        """A link may only point at records the user may read (else: "there is no ...")."""
+        rt = self.runtime.entity(entity)
+        targets = {**rt.links, **rt.many_links}
+        if self.policy.unrestricted or not targets:
+            return []
+        errors = []
+        for name, target in targets.items():
+            wanted: dict[int, builtins.list[str]] = {}
+            for row, prefix in zip(rows, prefixes, strict=True):
+                value = row.get(name)
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, int) and not isinstance(item, bool):
+                        wanted.setdefault(item, []).append(prefix)
+            if not wanted:
+                continue
+            readable = self.permitted(conn, target, "read", sorted(wanted))
+            for record_id, where in wanted.items():
+                if record_id not in readable:
+                    errors += [
+                        FieldError(
+                            f"{p}/{name}", f"there is no {target} record {record_id}", "link"
+                        )
+                        for p in where
+                    ]
+        return errors
+
     @contextmanager
     def _concealing(self, entity: str) -> Iterator[None]:
         """Errors never name a hidden field, nor carry its value."""
@@ -232,11 +265,13 @@ class GuardedRecords:
         single: bool = False,
     ) -> builtins.list[dict[str, Any]]:
         self.access(entity).require("create", self._label(entity))
+        prefixes = [""] if single else [f"/{i}" for i in range(len(rows))]
         errors = [
             e
-            for i, row in enumerate(rows)
-            for e in self._check_input(entity, row, "" if single else f"/{i}")
+            for row, p in zip(rows, prefixes, strict=True)
+            for e in self._check_input(entity, row, p)
         ]
+        errors += self._link_errors(conn, entity, rows, prefixes)
         if errors:
             raise ValidationFailed(f"The {entity} record is not valid.", errors)
         with self._concealing(entity):
@@ -257,6 +292,7 @@ class GuardedRecords:
     ) -> dict[str, Any]:
         self.require_rows(conn, entity, [record_id], "update")
         errors = self._check_input(entity, changes)
+        errors += self._link_errors(conn, entity, [changes], [""])
         if errors:
             raise ValidationFailed(f"The {entity} record is not valid.", errors)
         with self._concealing(entity):
@@ -279,6 +315,7 @@ class GuardedRecords:
                 entity, {k: v for k, v in item.items() if k not in ("id", "version")}, f"/{i}"
             )
         ]
+        errors += self._link_errors(conn, entity, changes, [f"/{i}" for i in range(len(changes))])
         if errors:
             raise ValidationFailed(f"The {entity} records are not valid.", errors)
         with self._concealing(entity):

@@ -3,11 +3,15 @@ a custom condition, shares, department-inherited roles, and no role at all."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from access_testing import Secured
 from fastapi import FastAPI
 from platform_testing import assert_problem
 
 LEADS = "/api/apps/crm/entities/lead/records"
+ACCOUNTS = "/api/apps/crm/entities/account/records"
 
 
 def names(client: object, app_url: str = LEADS) -> list[str]:
@@ -145,3 +149,30 @@ def test_the_audit_log_records_role_changes_and_exports(
         kinds = list(conn.scalars(sa.select(AuditEvent.kind).order_by(AuditEvent.id)))
     assert kinds.count("role_assigned") == 5
     assert kinds[-1] == "export"
+
+
+def test_links_may_only_point_at_readable_records(
+    app: FastAPI, secured: Secured, admin_client: object
+) -> None:
+    from access_testing import ROLES
+
+    client: Any = admin_client
+    role = json.loads(json.dumps(ROLES["rep"]))
+    role["entities"]["account"] = {"actions": ["read", "create"], "scope": "own"}
+    assert client.put("/api/apps/crm/documents/role/rep", json=role).status_code in (200, 201)
+    assert client.post("/api/apps/crm/publish", json={"kind": "role"}).status_code == 200
+    theirs = client.post(ACCOUNTS, json={"name": "Admin's"}).json()["id"]
+    with secured.client(app, "rex") as rex:
+        mine = rex.post(ACCOUNTS, json={"name": "Rex's"}).json()["id"]
+        refused = rex.post(LEADS, json={"name": "linked", "account": theirs})
+        body = assert_problem(refused, 422, "validation_failed")
+        assert body["errors"] == [
+            {
+                "pointer": "/account",
+                "message": f"there is no account record {theirs}",
+                "code": "link",
+            }
+        ]
+        assert rex.post(LEADS, json={"name": "linked", "account": mine}).status_code == 201
+        moved = rex.patch(f"{LEADS}/{secured.leads['rex1']}", json={"account": theirs})
+        assert_problem(moved, 422, "validation_failed")
