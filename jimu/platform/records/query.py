@@ -134,9 +134,21 @@ def list_records(conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, query:
             order.append(column.is_(None))
         order.append(column.desc() if descending else column.asc())
     order.append(table.c.id.desc() if id_desc else table.c.id.asc())
-    sort_columns = [column.label(f"_sort_{i}") for i, (_, column, _) in enumerate(keys)]
+    selected = _columns(rt, names)
+    # The cursor needs the last row's sort values: a sort column already selected is read
+    # from the row, the others are selected once more under a label.
+    present = {c.key for c in selected}
+    sort_keys = [
+        str(column.key) if column.key in present else f"_sort_{i}"
+        for i, (_, column, _) in enumerate(keys)
+    ]
+    sort_columns = [
+        column.label(key)
+        for key, (_, column, _) in zip(sort_keys, keys, strict=True)
+        if key not in present
+    ]
     stmt = (
-        sa.select(*_columns(rt, names), *sort_columns)
+        sa.select(*selected, *sort_columns)
         .where(*page_conditions)
         .order_by(*order)
         .limit(query.limit + 1)
@@ -148,7 +160,7 @@ def list_records(conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, query:
     cursor = None
     if more and raw:
         last = raw[-1]
-        sort_values = [last[f"_sort_{i}"] for i in range(len(keys))]
+        sort_values = [last[key] for key in sort_keys]
         cursor = encode_cursor(sort_names, [*sort_values, last["id"]])
     return Page(items, cursor, total)
 

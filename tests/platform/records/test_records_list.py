@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import sqlalchemy as sa
 from records_testing import CTX
@@ -50,6 +52,46 @@ def test_keyset_pages_follow_the_sort_with_nulls_last(
     seed(records, conn)
     for limit in (1, 2, 3, 7, 50):
         assert all_pages(records, conn, sort, limit) == expected
+
+
+def test_keyset_pages_when_sort_fields_are_not_selected(
+    records: Records, conn: sa.Connection
+) -> None:
+    seed(records, conn)
+    for limit in (1, 2, 3):
+        names: list[str] = []
+        cursor = None
+        while True:
+            query = ListQuery(sort=["-score", "amount"], fields=["name"], limit=limit)
+            page = records.list(conn, "lead", replace(query, cursor=cursor))
+            assert not any({"score", "amount"} & set(r) for r in page.items)
+            names += [str(r["name"]) for r in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert names == ["a", "g", "d", "e", "c", "b", "f"]
+
+
+def test_a_selected_sort_column_is_not_selected_twice(
+    records: Records, conn: sa.Connection
+) -> None:
+    seed(records, conn)
+    statements: list[str] = []
+
+    def grab(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    sa.event.listen(conn.engine, "before_cursor_execute", grab)
+    try:
+        records.list(conn, "lead", ListQuery(sort=["-created_at", "name"], limit=2))
+        records.list(conn, "lead", ListQuery(sort=["-score"], fields=["name"], limit=2))
+    finally:
+        sa.event.remove(conn.engine, "before_cursor_execute", grab)
+    lists = [s.split("FROM")[0] for s in statements if s.startswith("SELECT crm_lead.id")]
+    every_field, name_only = lists
+    assert "_sort_" not in every_field
+    assert every_field.count("created_at") == 1
+    assert "AS _sort_0" in name_only
 
 
 def test_field_selection_and_count(records: Records, conn: sa.Connection) -> None:
