@@ -90,12 +90,12 @@ def load_policy(
 def shared_ids(
     conn: sa.Connection, app: str, entity: str, context: Mapping[str, Any], *, write: bool
 ) -> list[int]:
-    """Ids of the records of ``entity`` shared with the user or one of their departments
-    (for writing, only those shared with write access)."""
+    """Ids of the records of ``entity`` shared with the user, one of their departments or a
+    department above one (for writing, only those shared with write access)."""
     holder = SHARES.c.user_id == context["id"]
-    departments = context.get("department_ids", [])
+    departments = ancestors_and_self(conn, context.get("department_ids", []))
     if departments:
-        holder = sa.or_(holder, SHARES.c.department_id.in_(departments))
+        holder = sa.or_(holder, SHARES.c.department_id.in_(sorted(departments)))
     query = sa.select(SHARES.c.record_id).where(
         SHARES.c.app == app, SHARES.c.entity == entity, holder
     )

@@ -176,3 +176,16 @@ def test_links_may_only_point_at_readable_records(
         assert rex.post(LEADS, json={"name": "linked", "account": mine}).status_code == 201
         moved = rex.patch(f"{LEADS}/{secured.leads['rex1']}", json={"account": theirs})
         assert_problem(moved, 422, "validation_failed")
+
+
+def test_a_share_with_a_department_reaches_the_departments_below(
+    app: FastAPI, secured: Secured
+) -> None:
+    wes1 = secured.leads["wes1"]
+    with secured.client(app, "wes") as wes, secured.client(app, "rex") as rex:
+        shared = wes.post(
+            f"{LEADS}/{wes1}/shares",
+            json={"department_id": secured.departments["Field"], "access": "read"},
+        )
+        assert shared.status_code == 201
+        assert rex.get(f"{LEADS}/{wes1}").status_code == 200  # East is below Field
