@@ -189,3 +189,32 @@ def test_a_share_with_a_department_reaches_the_departments_below(
         )
         assert shared.status_code == 201
         assert rex.get(f"{LEADS}/{wes1}").status_code == 200  # East is below Field
+
+
+def test_the_department_scope_reaches_the_members_of_the_same_department(
+    app: FastAPI, secured: Secured, admin_client: object, platform: object
+) -> None:
+    from access_testing import ROLES
+
+    from jimu.platform.models import UserDepartment
+
+    client: Any = admin_client
+    role = json.loads(json.dumps(ROLES["rep"]))
+    role["entities"]["lead"].update(scope="department", write_scope="department")
+    assert client.put("/api/apps/crm/documents/role/rep", json=role).status_code in (200, 201)
+    assert client.post("/api/apps/crm/publish", json={"kind": "role"}).status_code == 200
+    with secured.client(app, "rex") as rex:
+        assert names(rex) == ["rex1", "rex2"]  # alone in East; no pool any more
+        with platform.sessions() as db:  # type: ignore[attr-defined]
+            db.add(
+                UserDepartment(
+                    user_id=secured.users["wes"],
+                    department_id=secured.departments["East"],
+                    is_main=False,
+                    is_leader=False,
+                )
+            )
+            db.commit()
+        assert names(rex) == ["rex1", "rex2", "wes1"]
+        changed = rex.patch(f"{LEADS}/{secured.leads['wes1']}", json={"name": "wes1b"})
+        assert changed.status_code == 200
