@@ -17,12 +17,18 @@ from jimu.platform.records.create import create_records, validate_new_rows
 from jimu.platform.records.query import list_records
 from jimu.platform.records.rows import utcnow
 from jimu.platform.records.runtime import AppRuntime, EntityRuntime
+from jimu.platform.records.stamps import IMPORTED_TIMES
 from jimu.platform.records.tabular import read_table, write_table
 
 if TYPE_CHECKING:
     from jimu.platform.records.service import Records
 
 EXPORT_PAGE = 1000
+#: Column names that fill the record's own times (an import keeps a migrated record's history).
+TIME_LABELS = {
+    "created_at": ("created_at", "created at", "创建时间"),
+    "updated_at": ("updated_at", "updated at", "更新时间", "修改时间"),
+}
 
 
 def column_mapping(
@@ -41,7 +47,7 @@ def column_mapping(
                 f"/mapping/{column}", f"{field!r} is not a field of {rt.name}", "unknown_field"
             )
             for column, field in mapping.items()
-            if field not in rt.codec.inputs
+            if field not in rt.codec.inputs and field not in IMPORTED_TIMES
         ]
         missing = [
             FieldError(
@@ -54,6 +60,9 @@ def column_mapping(
             raise ValidationFailed("The column mapping is not valid.", unknown + missing)
         return {header.index(column): field for column, field in mapping.items()}
     names: dict[str, str] = {}
+    for name, labels in TIME_LABELS.items():
+        for label in labels:
+            names[label] = name
     for name, compiled in rt.codec.inputs.items():
         if name in skip:
             continue
@@ -127,6 +136,10 @@ def import_rows(
     header, table = read_table(data, format)
     columns = column_mapping(rt, header, mapping, skip)
     rows = [{field: _cell(row[i]) for i, field in columns.items() if i < len(row)} for row in table]
+    for row in rows:
+        for key in IMPORTED_TIMES:
+            if isinstance(row.get(key), datetime):  # an XLSX date-time cell (naive = UTC)
+                row[key] = row[key].isoformat()
     rows = [{k: v for k, v in row.items() if v is not None} for row in rows]
     ctx = replace(ctx, source="import")
     app = records.runtime

@@ -71,3 +71,28 @@ def test_xlsx_import_and_export_round_trip(records: Records, conn: sa.Connection
     assert [r[1:] for r in rows[1:]] == [("B", 99, 4.5), ("A", 10.25, 3)]
     text = records.export(conn, "lead", ListQuery(fields=["name", "amount"]), "csv").decode()
     assert text.splitlines()[1:] == [f"{report.created[0]},A,10.25", f"{report.created[1]},B,99.00"]
+
+
+def test_a_spreadsheet_import_keeps_the_records_own_times(
+    records: Records, conn: sa.Connection
+) -> None:
+    """Migrating from another system: 创建时间 / created_at columns become the records' times
+    (CSV text or XLSX date-time cells); a time in the future is refused with its row."""
+    csv = "Name,创建时间,更新时间\nOld,2025-03-01 09:30:00,2025-04-02T10:00:00Z\n".encode()
+    report = records.import_file(conn, "lead", csv, "csv", CTX, dry_run=False)
+    assert report.ok, report.as_dict()
+    (lead,) = records.list(conn, "lead").items
+    assert lead["created_at"].startswith("2025-03-01T09:30:00")
+    assert lead["updated_at"].startswith("2025-04-02T10:00:00")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["name", "created_at"])
+    from datetime import datetime
+
+    sheet.append(["Older", datetime(2024, 12, 31, 8, 0)])
+    sheet.append(["Future", datetime(2999, 1, 1)])
+    data = io.BytesIO()
+    book.save(data)
+    checked = records.import_file(conn, "lead", data.getvalue(), "xlsx", CTX, dry_run=True)
+    assert [(e.row, e.pointer) for e in checked.errors] == [(2, "/created_at")]
