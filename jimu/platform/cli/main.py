@@ -28,9 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> list[ModuleType]:
-    from jimu.platform.cli import app_commands, demo_command
+    from jimu.platform.cli import app_commands, demo_command, file_commands
 
-    return [serve_command, db_commands, app_commands, user_commands, demo_command]
+    return [serve_command, db_commands, app_commands, user_commands, demo_command, file_commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
