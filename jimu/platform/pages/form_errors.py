@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from jimu.errors import FieldError
+from jimu.platform.pages.error_messages import in_chinese
 from jimu.platform.pages.fields import FieldView
 from jimu.platform.pages.viewer import Viewer
 
@@ -43,9 +44,14 @@ LOCALIZED_CODES = frozenset({"required", "unique"})
 
 
 def localized_message(error: FieldError, viewer: Viewer | None) -> str:
-    if viewer is None or viewer.language == "en" or error.code not in LOCALIZED_CODES:
+    """The message in the viewer's language (the service's English when there is no match)."""
+    if viewer is None or viewer.language == "en":
         return error.message
-    return viewer.t(f"field_error.{error.code}")
+    if error.code in LOCALIZED_CODES:
+        return viewer.t(f"field_error.{error.code}")
+    if viewer.language == "zh":
+        return in_chinese(error.message) or error.message
+    return error.message
 
 
 def place_errors(

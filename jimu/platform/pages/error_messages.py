@@ -1,0 +1,73 @@
+"""The record service's field messages in Chinese, for the pages.
+
+The service (and so the API) speaks English; a page shown in Chinese says the same thing in
+Chinese. Each entry is a pattern of one English message and its Chinese wording; the parts in
+braces are carried over (a limit, a value, a file name). A message without an entry is shown
+as the service wrote it, so nothing is ever lost.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ZH: list[tuple[str, str]] = [
+    (r"is required", "必填"),
+    (r"must be a number", "必须是数字"),
+    (r"must be a whole number", "必须是整数"),
+    (r"must be a whole number from 0 to (?P<top>\S+)", "必须是 0 到 {top} 之间的整数"),
+    (r"must have at most (?P<n>\d+) decimal places", "最多 {n} 位小数"),
+    (r"must be at most (?P<n>\d+) characters long", "最多 {n} 个字符"),
+    (r"must be at least (?P<n>\d+) characters long", "至少 {n} 个字符"),
+    (r"must be at least (?P<n>.+)", "不能小于 {n}"),
+    (r"must be at most (?P<n>.+)", "不能大于 {n}"),
+    (r"must match the pattern (?P<p>.+)", "格式不符合要求({p})"),
+    (r"must be text", "必须是文本"),
+    (r"must be a single line", "只能是一行文字"),
+    (r"must be true or false", "必须是“是”或“否”"),
+    (r"must be one of: (?P<o>.+)", "必须是以下之一:{o}"),
+    (r"(?P<v>.+) is not one of: (?P<o>.+)", "{v} 不是可选项(可选:{o})"),
+    (r"must be a list of options", "必须是选项列表"),
+    (r"must be an email address like name@example\.com", "请输入正确的邮箱,如 name@example.com"),
+    (r"is not a valid Chinese phone number", "不是有效的中国手机或座机号码"),
+    (
+        r"must be a phone number like .+",
+        "请输入正确的电话号码,如 13812345678、010-12345678 或 +86 10 1234 5678",
+    ),
+    (r"must be a web address like https://example\.com", "请输入正确的网址,如 https://example.com"),
+    (r"must be at most 2048 characters long", "最多 2048 个字符"),
+    (r"must be a date like (?P<d>\S+)", "请输入日期,如 {d}"),
+    (r"must be a date and time like (?P<d>\S+)", "请输入日期和时间,如 {d}"),
+    (r"must be the id of a record \(a positive whole number\)", "必须是记录编号(正整数)"),
+    (r"must be a list of record ids", "必须是记录编号的列表"),
+    (r"must be a list of rows", "必须是行的列表"),
+    (r"must be a list of uploaded files", "必须是已上传文件的列表"),
+    (r"must have at most (?P<n>\d+) files", "最多 {n} 个文件"),
+    (r"each file must be an uploaded file's key", "每个文件都必须是已上传的文件"),
+    (r"(?P<f>.+) is larger than (?P<n>\d+) bytes", "{f} 超过 {n} 字节"),
+    (r"(?P<f>.+) is not an accepted file type", "{f} 的文件类型不被接受"),
+    (r"must be a province, city and district", "请选择省、市、区"),
+    (r"must name at least a province", "至少选择省份"),
+    (r"(?P<v>.+) is already taken", "{v} 已被占用"),
+    (r"(?P<v>.+) is used twice", "{v} 重复出现"),
+    (r"there is no user (?P<n>.+)", "用户 {n} 不存在"),
+    (r"there is no (?P<e>\w+) record (?P<n>.+)", "找不到记录 {n}"),
+    (r"is read-only for you", "你只能查看,不能修改"),
+    (
+        r"a field you may not see has a problem; ask an administrator",
+        "有一个你看不到的字段不符合要求,请联系管理员",
+    ),
+    (r"is stale", "已被他人修改,请刷新后重试"),
+    (r"is computed and cannot be set", "是计算字段,不能填写"),
+    (r"is not a field of this entity", "不是这个表单的字段"),
+    (r"'(?P<f>\w+)' is not a field of (?P<e>\w+)", "{f} 不是这个表单的字段"),
+]
+_COMPILED = [(re.compile(f"^{pattern}$"), text) for pattern, text in _ZH]
+
+
+def in_chinese(message: str) -> str | None:
+    """The Chinese wording of a service message, or None if there is none."""
+    for pattern, text in _COMPILED:
+        found = pattern.match(message)
+        if found:
+            return text.format(**found.groupdict())
+    return None
