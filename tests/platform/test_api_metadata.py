@@ -113,3 +113,24 @@ def test_removed_field_is_archived_restorable_and_purgeable(
     assert admin_client.delete(f"{archive}/{archived['column_name']}").status_code == 204
     assert admin_client.get(archive).json() == []
     assert_problem(admin_client.delete(f"{archive}/{archived['column_name']}"), 404, "not_found")
+
+
+def test_a_draft_can_be_discarded(admin_client: TestClient, crm: str) -> None:
+    body = copy.deepcopy(LEAD)
+    body["fields"].append({"name": "phone", "type": "phone", "label": {"en": "P"}})
+    assert admin_client.put(DOC, json=body).json()["status"] == "draft"
+    kept = admin_client.delete(f"{DOC}/draft")
+    assert kept.status_code == 200 and kept.json()["status"] == "published"
+    assert admin_client.get(DOC).json()["body"] == LEAD
+    assert_problem(admin_client.delete(f"{DOC}/draft"), 404, "not_found")
+    # A document never published is gone with its draft.
+    new = {"kind": "entity", "name": "memo", "label": {"en": "Memo"}, "fields": []}
+    memo = "/api/apps/crm/documents/entity/memo"
+    assert admin_client.put(memo, json=new).status_code in (200, 201)
+    gone = admin_client.delete(f"{memo}/draft")
+    assert gone.status_code == 200 and gone.json() is None
+    assert_problem(admin_client.get(memo), 404, "not_found")
+
+
+def test_discarding_a_draft_needs_a_designer(user_client: TestClient, crm: str) -> None:
+    assert_problem(user_client.delete(f"{DOC}/draft"), 403, "permission_denied")

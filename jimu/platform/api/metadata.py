@@ -136,6 +136,18 @@ def save_draft(
         return DocumentOut.of(doc)
 
 
+@router.delete(DOCS + "/draft")
+def discard_draft(
+    app: str, kind: str, name: str, user: CurrentUser, platform: PlatformDep
+) -> DocumentOut | None:
+    """Throw away the document's unpublished draft; answers with the published version that
+    stays (null when the document was never published, and so is gone)."""
+    with begin_write(platform.engine) as conn:
+        require_design(platform, conn, app, user, kind)
+        kept = store.discard_draft(conn, app, kind, name)
+        return DocumentOut.of(kept) if kept is not None else None
+
+
 @router.get(DOCS + "/versions")
 def document_versions(
     app: str, kind: str, name: str, user: CurrentUser, platform: PlatformDep

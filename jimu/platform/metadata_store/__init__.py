@@ -26,7 +26,7 @@ from jimu.platform.metadata_store.documents import (
     published,
     versions,
 )
-from jimu.platform.metadata_store.drafts import save_draft
+from jimu.platform.metadata_store.drafts import discard_draft, save_draft
 from jimu.platform.metadata_store.folders import export_folder, import_folder
 from jimu.platform.metadata_store.publishing import PublishPlan, plan_publish, publish, rollback
 
@@ -40,6 +40,7 @@ __all__ = [
     "apps",
     "archived_columns",
     "diff",
+    "discard_draft",
     "document_name",
     "export_folder",
     "get",

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
-from jimu.errors import FieldError, ValidationFailed
+from jimu.errors import FieldError, NotFound, ValidationFailed
 from jimu.metadata.jsonio import canonical, checksum
 from jimu.metadata.schemas import KINDS
 from jimu.metadata.validate import entity_errors, schema_errors
@@ -90,3 +90,19 @@ def drafts_of(
 ) -> list[DocumentVersion]:
     stmt = sa.select(DOCS).where(*where(app, kind, name), DOCS.c.status == DRAFT)
     return [DocumentVersion.from_row(r) for r in conn.execute(stmt.order_by(DOCS.c.id)).mappings()]
+
+
+def discard_draft(conn: sa.Connection, app: str, kind: str, name: str) -> DocumentVersion | None:
+    """Throw away the unpublished draft of a document; the published version (returned, or
+    None for a document never published) stays as it is. NotFound if there is no draft."""
+    lock_app(conn, app)
+    draft = conn.execute(
+        sa.select(DOCS.c.id).where(*where(app, kind, name), DOCS.c.status == DRAFT)
+    ).first()
+    if draft is None:
+        raise NotFound(f"The {kind} {name!r} of {app} has no draft to discard.")
+    conn.execute(sa.delete(DOCS).where(DOCS.c.id == draft.id))
+    try:
+        return get(conn, app, kind, name)
+    except NotFound:
+        return None
