@@ -116,3 +116,16 @@ def test_amounts_follow_the_roles(demo: Demo) -> None:
     )
     exported = demo.client.get(f"{API}/opportunity/records/export")
     assert exported.status_code == 403
+
+
+def test_the_service_agents_contract_page_shows_no_amounts(demo: Demo) -> None:
+    contract = demo.sql("SELECT min(id) FROM marketing_contract WHERE deleted_at IS NULL")
+    demo.sign_in("qian.hui")
+    page = demo.client.get(f"/apps/marketing/contract/{contract}?lang=en")
+    assert page.status_code == 200
+    assert "Unit price" in page.text and "Contract total" in page.text
+    demo.sign_in("he.na")
+    page = demo.client.get(f"/apps/marketing/contract/{contract}?lang=en")
+    assert page.status_code == 200, page.text
+    assert "Unit price" not in page.text and "Contract total" not in page.text
+    assert "Line amount" not in page.text

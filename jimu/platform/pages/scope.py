@@ -79,13 +79,23 @@ def load_app(
     return records.model, records
 
 
-def visible_views(views: list[FieldView], access: EntityAccess) -> list[FieldView]:
-    """The field views without the fields the user may not see; read-only ones marked so."""
-    return [
-        replace(view, readonly=True) if view.name in access.read_only else view
-        for view in views
-        if view.name not in access.hidden
-    ]
+def visible_views(
+    views: list[FieldView], access: EntityAccess, records: GuardedRecords | None = None
+) -> list[FieldView]:
+    """The field views without the fields the user may not see; read-only ones marked so.
+
+    With ``records``, a sub-table's columns follow the rules of its rows' entity too."""
+    shown = []
+    for view in views:
+        if view.name in access.hidden:
+            continue
+        if view.name in access.read_only:
+            view = replace(view, readonly=True)
+        if records is not None and view.widget == "subtable" and view.target:
+            child = records.access(view.target)
+            view = replace(view, columns=tuple(visible_views(list(view.columns), child)))
+        shown.append(view)
+    return shown
 
 
 @dataclass
@@ -98,7 +108,8 @@ class EntityScope:
     fields: list[FieldView] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.fields = visible_views(field_views(self.entity, self.viewer, self.model), self.access)
+        views = field_views(self.entity, self.viewer, self.model)
+        self.fields = visible_views(views, self.access, self.records)
 
     @property
     def access(self) -> EntityAccess:
