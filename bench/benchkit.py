@@ -111,6 +111,22 @@ def median_ms(run: Callable[[], object], repeat: int) -> float:
     return statistics.median(samples) * 1000
 
 
+def paired_median_ms(
+    ours: Callable[[], object], theirs: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Medians of ``ours`` and ``theirs`` timed alternately, so both see the same load (on a
+    shared machine, timing one block after the other measures the load's drift too)."""
+    ours()
+    theirs()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for run, into in ((ours, samples[0]), (theirs, samples[1])):
+            start = time.perf_counter()
+            run()
+            into.append(time.perf_counter() - start)
+    return statistics.median(samples[0]) * 1000, statistics.median(samples[1]) * 1000
+
+
 def explain(conn: sa.Connection, statement: str, parameters: Any, analyze: bool = False) -> str:
     """The database's plan of ``statement`` (PostgreSQL: with ``analyze``, run and timed)."""
     if conn.dialect.name == "postgresql":

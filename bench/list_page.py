@@ -7,8 +7,9 @@ times the list page a user asks for — status is "new", score at least 50, newe
 then the next page by keyset cursor — through ``Records.list`` (JsonLogic filter compiled by the
 expression engine, rows converted to JSON values) and through the equivalent hand-written SQL
 fetched as plain tuples, in the same run. Also runs the exact statement the record service
-sends, bare, to separate the quality of its SQL from the Python work around it. Prints the
-median of several runs and the ratios (target: within 1.2x of the hand-written SQL).
+sends, bare, to separate the quality of its SQL from the Python work around it. Each pair is
+timed alternately (ours, theirs, ours, ...), so both see the same load; prints the medians and
+the ratios (target: within 1.2x of the hand-written SQL).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from benchkit import LEAD, captured_sql, fill_leads, median_ms
+from benchkit import LEAD, captured_sql, fill_leads, paired_median_ms
 
 from jimu.engines.form.model import AppModel
 from jimu.platform.db import create_engine
@@ -40,7 +41,7 @@ KEYSET = "AND (created_at < :at OR (created_at = :at AND id < :id)) "
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--url", default="")
     args = parser.parse_args()
     url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
@@ -75,21 +76,25 @@ def main() -> None:
         hand_sql = captured_sql(engine, conn, lambda: conn.execute(hand_first))
         hand_next_sql = captured_sql(engine, conn, lambda: conn.execute(hand_next, next_params))
         results = {
-            "first page": (
-                median_ms(lambda: records.list(conn, "lead", query), args.repeat),
-                median_ms(lambda: conn.execute(hand_first).fetchall(), args.repeat),
+            "first page": paired_median_ms(
+                lambda: records.list(conn, "lead", query),
+                lambda: conn.execute(hand_first).fetchall(),
+                args.repeat,
             ),
-            "next page": (
-                median_ms(lambda: records.list(conn, "lead", second_query), args.repeat),
-                median_ms(lambda: conn.execute(hand_next, next_params).fetchall(), args.repeat),
+            "next page": paired_median_ms(
+                lambda: records.list(conn, "lead", second_query),
+                lambda: conn.execute(hand_next, next_params).fetchall(),
+                args.repeat,
             ),
-            "first, SQL only": (
-                median_ms(lambda: conn.exec_driver_sql(*ours_sql).fetchall(), args.repeat),
-                median_ms(lambda: conn.exec_driver_sql(*hand_sql).fetchall(), args.repeat),
+            "first, SQL only": paired_median_ms(
+                lambda: conn.exec_driver_sql(*ours_sql).fetchall(),
+                lambda: conn.exec_driver_sql(*hand_sql).fetchall(),
+                args.repeat,
             ),
-            "next, SQL only": (
-                median_ms(lambda: conn.exec_driver_sql(*ours_next_sql).fetchall(), args.repeat),
-                median_ms(lambda: conn.exec_driver_sql(*hand_next_sql).fetchall(), args.repeat),
+            "next, SQL only": paired_median_ms(
+                lambda: conn.exec_driver_sql(*ours_next_sql).fetchall(),
+                lambda: conn.exec_driver_sql(*hand_next_sql).fetchall(),
+                args.repeat,
             ),
         }
     print(f"{'page':<16} {'Records.list':>14} {'hand SQL':>10} {'ratio':>7}")
