@@ -19,6 +19,7 @@ reader sees which index each one uses.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import tempfile
 import time
@@ -258,8 +259,17 @@ def main() -> None:
         help="declare another lead index, e.g. owner_id,created_at (repeatable)",
     )
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    settings = Settings(data_dir=Path(tempfile.mkdtemp()), database_url=url, secret_key="bench")
+    scratch = Path(tempfile.mkdtemp(prefix="jimu-bench-scopes-"))
+    try:
+        run(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, scratch: Path) -> None:
+    """The benchmark; a SQLite database (without ``--url``) and data files go in ``scratch``."""
+    url = args.url or f"sqlite:///{scratch / 'bench.db'}"
+    settings = Settings(data_dir=scratch, database_url=url, secret_key="bench")
     platform = Platform.from_settings(settings)
     engine = platform.engine
     upgrade(engine)
