@@ -15,6 +15,7 @@ the ratios (target: within 1.2x of the hand-written SQL).
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from datetime import datetime
@@ -44,7 +45,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--url", default="")
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    scratch = Path(tempfile.mkdtemp(prefix="jimu-bench-list-"))
+    try:
+        run(args, f"sqlite:///{scratch / 'bench.db'}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, scratch_url: str) -> None:
+    """The benchmark, on ``--url`` or else on the SQLite database ``scratch_url``."""
+    url = args.url or scratch_url
     engine = create_engine(url)
     Base.metadata.create_all(engine)
     records = Records(AppModel.from_documents("benchlist", [LEAD]))
