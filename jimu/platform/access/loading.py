@@ -13,6 +13,8 @@ from jimu.platform.models import RecordShare, RoleAssignment, User
 from jimu.platform.org.context import user_context
 from jimu.platform.org.tree import DEPARTMENTS
 
+#: The context key of the departments a user's roles and shares reach them through.
+REACH_KEY = "_reach_department_ids"
 ASSIGNMENTS: sa.Table = RoleAssignment.__table__  # type: ignore[assignment]
 SHARES: sa.Table = RecordShare.__table__  # type: ignore[assignment]
 
@@ -40,10 +42,14 @@ def ancestors_and_self(conn: sa.Connection, department_ids: Iterable[int]) -> se
 def assigned_roles(conn: sa.Connection, app: str, context: Mapping[str, Any]) -> set[str]:
     """The names of the roles the user holds in ``app``: their own, and those of their
     departments and of every department above those."""
-    departments = ancestors_and_self(conn, context.get("department_ids", []))
-    holder = ASSIGNMENTS.c.user_id == context["id"]
-    if departments:
-        holder = sa.or_(holder, ASSIGNMENTS.c.department_id.in_(sorted(departments)))
+    return roles_held(conn, app, context["id"], ancestors_and_self(conn, context["department_ids"]))
+
+
+def roles_held(conn: sa.Connection, app: str, user_id: int, departments: Iterable[int]) -> set[str]:
+    holder = ASSIGNMENTS.c.user_id == user_id
+    wanted = sorted(set(departments))
+    if wanted:
+        holder = sa.or_(holder, ASSIGNMENTS.c.department_id.in_(wanted))
     query = sa.select(ASSIGNMENTS.c.role).where(ASSIGNMENTS.c.app == app, holder)
     return set(conn.scalars(query))
 
@@ -82,8 +88,11 @@ def load_policy(
     if user.is_admin or not roles:
         lazy = LazyUserContext(conn, user)
         return AccessPolicy(app, user.id, lazy, tuple(roles), unrestricted=True)
-    context = user_context(conn, user.id)
-    held = assigned_roles(conn, app, context)
+    context = dict(user_context(conn, user.id))
+    # The departments a role or a share may reach the user through (read once per request).
+    reach = sorted(ancestors_and_self(conn, context["department_ids"]))
+    context[REACH_KEY] = reach
+    held = roles_held(conn, app, user.id, reach)
     return AccessPolicy(app, user.id, context, tuple(r for r in roles if r.name in held))
 
 
@@ -93,7 +102,9 @@ def shared_ids(
     """Ids of the records of ``entity`` shared with the user, one of their departments or a
     department above one (for writing, only those shared with write access)."""
     holder = SHARES.c.user_id == context["id"]
-    departments = ancestors_and_self(conn, context.get("department_ids", []))
+    departments = context.get(REACH_KEY)
+    if departments is None:
+        departments = ancestors_and_self(conn, context.get("department_ids", []))
     if departments:
         holder = sa.or_(holder, SHARES.c.department_id.in_(sorted(departments)))
     query = sa.select(SHARES.c.record_id).where(

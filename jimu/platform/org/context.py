@@ -45,6 +45,7 @@ def user_context(conn: sa.Connection, user_id: int) -> dict[str, Any]:
     if main is None and department_ids:
         main = department_ids[0]
     tree = sorted(descendant_ids(conn, department_ids))
+    direct_members, tree_members = _members(conn, department_ids, tree, user.id)
     return {
         "id": user.id,
         "username": user.username,
@@ -54,17 +55,25 @@ def user_context(conn: sa.Connection, user_id: int) -> dict[str, Any]:
         "led_department_ids": [m.department_id for m in memberships if m.is_leader],
         "manager_id": user.manager_id,
         "is_admin": bool(user.is_admin),
-        "department_member_ids": _members(conn, department_ids, user.id),
-        "department_tree_member_ids": _members(conn, tree, user.id),
+        "department_member_ids": direct_members,
+        "department_tree_member_ids": tree_members,
         "report_ids": sorted(
             conn.scalars(sa.select(USERS.c.id).where(USERS.c.manager_id == user.id))
         ),
     }
 
 
-def _members(conn: sa.Connection, department_ids: list[int], user_id: int) -> list[int]:
-    """The users of ``department_ids`` and the user themself, sorted."""
-    if not department_ids:
-        return [user_id]
-    query = sa.select(MEMBERSHIPS.c.user_id).where(MEMBERSHIPS.c.department_id.in_(department_ids))
-    return sorted({user_id, *conn.scalars(query)})
+def _members(
+    conn: sa.Connection, department_ids: list[int], tree: list[int], user_id: int
+) -> tuple[list[int], list[int]]:
+    """The users of ``department_ids`` and of the whole ``tree`` (each with the user themself,
+    sorted), read in one query."""
+    if not tree:
+        return [user_id], [user_id]
+    query = sa.select(MEMBERSHIPS.c.user_id, MEMBERSHIPS.c.department_id).where(
+        MEMBERSHIPS.c.department_id.in_(tree)
+    )
+    rows = conn.execute(query).all()
+    direct = set(department_ids)
+    in_direct = {user_id, *(r.user_id for r in rows if r.department_id in direct)}
+    return sorted(in_direct), sorted({user_id, *(r.user_id for r in rows)})
