@@ -122,8 +122,11 @@ def field_errors_in_app(
     for i, f in enumerate(entity.fields):
         if f.type not in registry:
             continue
-        for suffix, message in registry.get(f.type).check_field(f, ctx):
+        problems = registry.get(f.type).check_field(f, ctx)
+        for suffix, message in problems:
             errors.append(FieldError(f"/fields/{i}{suffix}", message, "reference"))
+        if problems:
+            continue  # compiling a field that references badly may not even end (a cycle)
         try:
             compile_field(f, ctx, registry)
         except InvalidValue as exc:

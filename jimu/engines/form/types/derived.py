@@ -94,6 +94,48 @@ def _target_of_link(field: Field, ctx: FieldContext) -> tuple[Field, str] | str:
     return link, target
 
 
+#: How many lookups/rollups may feed each other in a row (a lookup of a rollup of a lookup…).
+MAX_CHAIN = 8
+
+
+def _next_in_chain(field: Field, entity: str, ctx: FieldContext) -> tuple[str, Field] | None:
+    """The (entity, field) a lookup or rollup reads, when that is itself a lookup or rollup."""
+    app = ctx.app
+    owner = app.entities.get(entity)
+    if owner is None:
+        return None
+    if field.type == "lookup":
+        link = owner.field(str(field.get("link")))
+        target = str(link.get("target")) if link is not None else ""
+    elif field.type == "rollup" and field.get("function") != "count":
+        target = str(field.get("entity"))
+    else:
+        return None
+    source_entity = app.entities.get(target)
+    source = source_entity.field(str(field.get("field"))) if source_entity else None
+    if source is None or source.type not in ("lookup", "rollup"):
+        return None
+    return target, source
+
+
+def chain_problem(field: Field, ctx: FieldContext) -> str | None:
+    """A problem with the chain of lookups/rollups behind ``field``: a cycle, or too deep."""
+    path = [(ctx.entity.name, field.name)]
+    current: tuple[str, Field] | None = (ctx.entity.name, field)
+    while current is not None:
+        current = _next_in_chain(current[1], current[0], ctx)
+        if current is None:
+            return None
+        step = (current[0], current[1].name)
+        if step in path:
+            shown = " → ".join(f"{e}.{f}" for e, f in [*path, step])
+            return f"the lookups and rollups feed each other in a cycle: {shown}"
+        path.append(step)
+        if len(path) > MAX_CHAIN:
+            return f"more than {MAX_CHAIN} lookups and rollups feed each other in a row"
+    return None
+
+
 class LookupType(FieldType):
     """A field of the record a link points to, copied and kept current."""
 
@@ -135,9 +177,10 @@ class LookupType(FieldType):
         if source is None:
             return [("/field", f"{target.name!r} has no field {field.get('field')!r}")]
         source_type = ctx.registry.get(source.type)
-        if not source_type.stores_column(source) or source.type in ("lookup", "rollup"):
+        if not source_type.stores_column(source):
             return [("/field", f"{target.name}.{source.name} cannot be looked up")]
-        return []
+        problem = chain_problem(field, ctx)
+        return [("/field", problem)] if problem else []
 
 
 class RollupType(FieldType):
@@ -200,6 +243,5 @@ class RollupType(FieldType):
         numeric = ("number", "decimal", "money", "percent", "rating", "formula", "rollup")
         if field.get("function") in ("sum", "avg") and source.type not in numeric:
             return [("/field", f"{child.name}.{source.name} is not a number")]
-        if source.type == "rollup":
-            return [("/field", "a rollup cannot aggregate another rollup")]
-        return []
+        problem = chain_problem(field, ctx)
+        return [("/field", problem)] if problem else []
