@@ -85,3 +85,23 @@ def test_load_order_puts_targets_first(platform: Platform, tmp_path: Path) -> No
 def test_examples_are_found_from_the_checkout() -> None:
     assert (examples_dir() / "app.json").is_file()
     assert (examples_dir() / "sample").is_dir()
+
+
+def test_the_demo_logins_line_up_in_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from jimu.platform.cli.demo_command import print_report
+    from jimu.platform.demo import DemoReport
+    from jimu.platform.demo_org import RoleLogin
+    from jimu.platform.settings import Settings
+
+    report = DemoReport("admin", "pw")
+    report.logins = [
+        RoleLogin("finance", "财务 / Finance", "qian.hui"),
+        RoleLogin("sales_rep", "销售代表 / Sales rep", "wang.fang"),
+    ]
+    print_report(report, Settings(database_url="sqlite://"), "127.0.0.1", 8000)
+    lines = [line for line in capsys.readouterr().out.splitlines() if " / " in line]
+    ends = [
+        len(line.rstrip()) + sum(1 for c in line if "\u4e00" <= c <= "\u9fff") for line in lines
+    ]
+    starts = [e - len(line.split()[-1]) for e, line in zip(ends, lines, strict=True)]
+    assert len(set(starts)) == 1, lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import unicodedata
 
 from jimu.platform.cli.context import open_platform
 from jimu.platform.cli.serve_command import add_address_options, serve
@@ -19,6 +20,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.set_defaults(handler=run_demo_command)
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (Chinese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
 def print_report(report: DemoReport, settings: Settings, host: str, port: int) -> None:
     print(f"database: {settings.database_url}")
     state = "imported and published" if report.imported_app else "present"
@@ -32,9 +38,10 @@ def print_report(report: DemoReport, settings: Settings, host: str, port: int) -
     print(f"  Sign in as {report.admin_username!r} with password {report.admin_password!r}")
     if report.logins:
         print("  Try each role with the same password:")
-        width = max(len(login.label) for login in report.logins)
+        width = max(display_width(login.label) for login in report.logins)
         for login in report.logins:
-            print(f"    {login.label.ljust(width)}  {login.username}")
+            padding = " " * (width - display_width(login.label))
+            print(f"    {login.label}{padding}  {login.username}")
         others = [u for u in report.team if u not in {x.username for x in report.logins}]
         if others:
             print(f"  (also {', '.join(others)}: sales reps of other regions)")
