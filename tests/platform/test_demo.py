@@ -96,7 +96,7 @@ def test_the_demo_logins_line_up_in_a_terminal(capsys: pytest.CaptureFixture[str
     report = DemoReport("admin", "pw")
     report.logins = [
         RoleLogin("finance", "财务 / Finance", "qian.hui"),
-        RoleLogin("sales_rep", "销售代表 / Sales rep", "wang.fang"),
+        RoleLogin("sales_manager", "区域销售经理 / Sales manager", "zhang.wei"),
     ]
     print_report(report, Settings(database_url="sqlite://"), "127.0.0.1", 8000)
     lines = [line for line in capsys.readouterr().out.splitlines() if " / " in line]
