@@ -4,14 +4,12 @@ with another rep through the record page's Sharing panel."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from access_testing import PASSWORD, Secured, secure_crm
+from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, serve
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from jimu.platform.app import create_app
@@ -19,49 +17,13 @@ from jimu.platform.state import Platform
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-STARTUP_WAIT_SECONDS = 20
-TIMEOUT_MS = 15_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture
 def secured_server(platform: Platform, tmp_path: Path) -> Iterator[tuple[str, Secured]]:
     """A uvicorn server in a thread over the test's database with the secured crm app."""
     secured = secure_crm(platform, tmp_path)
-    config = uvicorn.Config(
-        create_app(platform=platform), host="127.0.0.1", port=free_port(), log_level="warning"
-    )
-    web = uvicorn.Server(config)
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    waited = threading.Event()
-    for _ in range(STARTUP_WAIT_SECONDS * 10):
-        if web.started:
-            break
-        waited.wait(0.1)
-    if not web.started:
-        web.should_exit = True
-        pytest.fail("the uvicorn server did not start")
-    try:
-        yield f"http://127.0.0.1:{config.port}", secured
-    finally:
-        web.should_exit = True
-        thread.join(timeout=STARTUP_WAIT_SECONDS)
+    with serve(create_app(platform=platform)) as base:
+        yield base, secured
 
 
 @pytest.fixture

@@ -10,13 +10,11 @@ from __future__ import annotations
 import io
 import os
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, serve
 from openpyxl import Workbook
 from pages_testing import import_marketing
 from platform_testing import ADMIN_PASSWORD, add_user
@@ -29,52 +27,14 @@ from jimu.platform.state import Platform
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-STARTUP_WAIT_SECONDS = 20
-TIMEOUT_MS = 15_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture
 def server(platform: Platform) -> Iterator[str]:
     """A uvicorn server in a thread over the test's database, with the marketing app."""
     import_marketing(platform)
     add_user(platform, "admin", ADMIN_PASSWORD, is_admin=True)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(platform=platform), host="127.0.0.1", port=port, log_level="warning"
-    )
-    web = uvicorn.Server(config)
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    started = threading.Event()
-    for _ in range(STARTUP_WAIT_SECONDS * 10):
-        if web.started:
-            started.set()
-            break
-        started.wait(0.1)
-    if not web.started:
-        web.should_exit = True
-        pytest.fail("the uvicorn server did not start")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        web.should_exit = True
-        thread.join(timeout=STARTUP_WAIT_SECONDS)
+    with serve(create_app(platform=platform)) as base:
+        yield base
 
 
 @pytest.fixture

@@ -8,13 +8,11 @@ Screenshots go to a temporary folder (or ``JIMU_SCREENSHOT_DIR``).
 from __future__ import annotations
 
 import os
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, serve
 from playwright.sync_api import Page, expect, sync_playwright
 from public_forms_testing import history_sources, import_marketing, leads
 
@@ -23,54 +21,18 @@ from jimu.platform.state import Platform
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-STARTUP_WAIT_SECONDS = 20
-TIMEOUT_MS = 15_000
 UTM = (
     "utm_source=baidu&utm_medium=cpc&utm_campaign=2026-q4-sem"
     "&utm_term=%E8%90%A5%E9%94%80%E4%BA%91"  # 营销云
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(platform: Platform) -> Iterator[str]:
     """A uvicorn server in a thread over the test's database, with the marketing app."""
     import_marketing(platform)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(platform=platform), host="127.0.0.1", port=port, log_level="warning"
-    )
-    web = uvicorn.Server(config)
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    waited = threading.Event()
-    for _ in range(STARTUP_WAIT_SECONDS * 10):
-        if web.started:
-            break
-        waited.wait(0.1)
-    if not web.started:
-        web.should_exit = True
-        pytest.fail("the uvicorn server did not start")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        web.should_exit = True
-        thread.join(timeout=STARTUP_WAIT_SECONDS)
+    with serve(create_app(platform=platform)) as base:
+        yield base
 
 
 @pytest.fixture

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
-import uvicorn
 from fastapi.testclient import TestClient
-from starlette.types import ASGIApp
+from live_server import free_port, serve
 
 from jimu.platform.models import AuditEvent
 from jimu.platform.state import Platform
@@ -67,30 +62,4 @@ def audit_events(platform: Platform, kind: str) -> list[dict[str, Any]]:
         ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(app: ASGIApp, port: int | None = None) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread on a free port; yields its base URL."""
-    port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    ready = threading.Event()
-    for _ in range(200):
-        if server.started:
-            break
-        ready.wait(0.05)
-    if not server.started:
-        server.should_exit = True
-        raise RuntimeError("the uvicorn server did not start")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+__all__ = ["free_port", "serve"]

@@ -9,23 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from platform_testing import add_user
 from playwright.sync_api import Page, expect, sync_playwright
 from sso_testing import Sso
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 15_000
 ADMIN_PASSWORD = "granite-kite-2026"
 
 

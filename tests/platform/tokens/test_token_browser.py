@@ -3,14 +3,12 @@ then used over real HTTP, within its scope, until it is revoked on the page."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, serve
 from platform_testing import ADMIN_PASSWORD, add_user
 from playwright.sync_api import Page, expect, sync_playwright
 from tokens_testing import publish_notes
@@ -20,42 +18,14 @@ from jimu.platform.state import Platform
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-STARTUP_WAIT_SECONDS = 20
-TIMEOUT_MS = 15_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture
 def server(platform: Platform, crm: str, tmp_path: Path) -> Iterator[str]:
     """uvicorn in a thread over the test's database, with the apps crm and notes."""
     publish_notes(platform, tmp_path / "more")
     add_user(platform, "admin", ADMIN_PASSWORD, is_admin=True)
-    config = uvicorn.Config(
-        create_app(platform=platform), host="127.0.0.1", port=free_port(), log_level="warning"
-    )
-    web = uvicorn.Server(config)
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    ready = threading.Event()
-    for _ in range(STARTUP_WAIT_SECONDS * 10):
-        if web.started:
-            break
-        ready.wait(0.1)
-    if not web.started:
-        web.should_exit = True
-        pytest.fail("the uvicorn server did not start")
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        web.should_exit = True
-        thread.join(timeout=STARTUP_WAIT_SECONDS)
+    with serve(create_app(platform=platform)) as base:
+        yield base
 
 
 @pytest.fixture
