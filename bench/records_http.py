@@ -2,15 +2,15 @@
 
     .venv/bin/python bench/records_http.py [--rows 100000] [--batch 1000] [--url ...]
 
-:func:`measure_http` publishes an entity document through the metadata store (as app
-``web``) and creates rows through the HTTP API: a real uvicorn on a free local port, httpx
-with a personal API token, bulk requests of ``batch`` rows. The figure includes HTTP, JSON
-parsing, authentication, validation, the write path and serialising the answer.
+:func:`http_path` publishes an entity document through the metadata store (as app ``web``)
+and creates rows through the HTTP API: a real uvicorn on a free local port, httpx with a
+personal API token, bulk requests of ``batch`` rows. The figure includes HTTP, JSON parsing,
+authentication, validation, the write path and serialising the answer.
 
-Run on its own it measures, in one run and on one database, the same leads (the engine
-benchmark's ``LEAD`` and rows from ``bench/records.py``) three ways: a bare SQLAlchemy Core
-insert, the form engine's ``Records.bulk_create``, and the HTTP API; and prints rows/s and the
-ratios (targets: engine within 2x of bare, HTTP within 4x).
+It measures, in one run and on one database, the same leads (the engine benchmark's ``LEAD``
+and rows from ``bench/records.py``) three ways, taking turns batch by batch: a bare
+SQLAlchemy Core insert, the form engine's ``Records.bulk_create``, and the HTTP API; and
+prints rows/s and the ratios (targets: engine within 2x of bare, HTTP within 4x).
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +43,8 @@ from jimu.platform.state import Platform
 
 BATCH = 1000
 BENCH_USER = "bench"
-
-
-@dataclass(frozen=True)
-class HttpResult:
-    rows: int
-    seconds: float
-    requests: int
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds else float("inf")
+#: Creates a batch of rows through the HTTP API.
+Poster = Callable[[Sequence[dict[str, Any]]], None]
 
 
 def _free_port() -> int:
@@ -112,49 +102,39 @@ def ensure_platform_tables(platform: Platform) -> None:
         upgrade(platform.engine)
 
 
-def measure_http(
-    url: str,
-    entity_doc: dict[str, Any],
-    rows: Sequence[dict[str, Any]],
-    batch: int = BATCH,
-    app: str = "web",
-) -> HttpResult:
-    """Create ``rows`` of ``entity_doc`` through the HTTP API in bulk requests; time it."""
+@contextmanager
+def http_path(url: str, entity_doc: dict[str, Any], app: str = "web") -> Iterator[Poster]:
+    """A function that creates rows of ``entity_doc`` through the HTTP API of a server on the
+    database ``url`` (``entity_doc`` published there as the only entity of ``app``)."""
     settings = Settings(data_dir=Path(tempfile.gettempdir()), database_url=url, secret_key="b")
     platform = Platform.from_settings(settings)
     try:
         ensure_platform_tables(platform)
         publish_entity(platform, app, entity_doc)
-        return _post_rows(platform, app, str(entity_doc["name"]), rows, batch)
+        token = bench_token(platform)
+        path = f"/api/apps/{app}/entities/{entity_doc['name']}/records/bulk"
+        with (
+            running_server(platform) as base_url,
+            httpx.Client(
+                base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=600
+            ) as client,
+        ):
+
+            def post(rows: Sequence[dict[str, Any]]) -> None:
+                response = client.post(path, json={"records": list(rows)})
+                if response.status_code != 201:
+                    raise RuntimeError(
+                        f"bulk create failed: {response.status_code} {response.text}"
+                    )
+
+            yield post
     finally:
         platform.engine.dispose()
 
 
-def _post_rows(
-    platform: Platform, app: str, entity: str, rows: Sequence[dict[str, Any]], batch: int
-) -> HttpResult:
-    token = bench_token(platform)
-    url = f"/api/apps/{app}/entities/{entity}/records/bulk"
-    with (
-        running_server(platform) as base_url,
-        httpx.Client(
-            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=600
-        ) as client,
-    ):
-        requests = 0
-        start = time.perf_counter()
-        for offset in range(0, len(rows), batch):
-            response = client.post(url, json={"records": list(rows[offset : offset + batch])})
-            if response.status_code != 201:
-                raise RuntimeError(f"bulk create failed: {response.status_code} {response.text}")
-            requests += 1
-        seconds = time.perf_counter() - start
-    return HttpResult(rows=len(rows), seconds=seconds, requests=requests)
-
-
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from records import LEAD, bare_rows, make_rows
+    from records import LEAD, bare_rows, make_rows, take_turns
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -172,28 +152,31 @@ def main() -> None:
     bare.metadata.create_all(engine)
     converted = bare_rows(rows)
     ctx = WriteContext(actor_id=1, source="import")
-    starts = range(0, args.rows, args.batch)
 
-    start = time.perf_counter()
-    for first in starts:
+    def bare_insert(first: int, last: int) -> None:
         with begin_write(engine) as conn:
-            conn.execute(sa.insert(bare), converted[first : first + args.batch])
-    bare_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    for first in starts:
+            conn.execute(sa.insert(bare), converted[first:last])
+
+    def engine_path(first: int, last: int) -> None:
         with begin_write(engine) as conn:
-            records.bulk_create(conn, "lead", rows[first : first + args.batch], ctx)
-    engine_seconds = time.perf_counter() - start
+            records.bulk_create(conn, "lead", rows[first:last], ctx)
+
+    with http_path(url, LEAD) as post:
+        paths = {
+            "bare": bare_insert,
+            "engine": engine_path,
+            "http": lambda first, last: post(rows[first:last]),
+        }
+        seconds, counted = take_turns(paths, args.rows, args.batch)
     engine.dispose()
-    http = measure_http(url, LEAD, rows, args.batch)
+    bare_seconds, engine_seconds = seconds["bare"], seconds["engine"]
 
     print(f"database      {sa.make_url(url).get_backend_name()}")
-    print(f"rows          {args.rows} (batches of {args.batch})")
-    for name, seconds in (("bare insert", bare_seconds), ("engine path", engine_seconds),
-                          ("HTTP API", http.seconds)):  # fmt: skip
-        print(f"{name:13} {args.rows / seconds:12,.0f} rows/s  ({seconds:.2f} s)")
+    print(f"rows          {args.rows} (batches of {args.batch}; the first is a warm-up)")
+    for name, key in (("bare insert", "bare"), ("engine path", "engine"), ("HTTP API", "http")):
+        print(f"{name:13} {counted / seconds[key]:12,.0f} rows/s  ({seconds[key]:.2f} s)")
     print(f"engine/bare   {engine_seconds / bare_seconds:12.2f} x  (target <= 2.00)")
-    print(f"HTTP/bare     {http.seconds / bare_seconds:12.2f} x  (target <= 4.00)")
+    print(f"HTTP/bare     {seconds['http'] / bare_seconds:12.2f} x  (target <= 4.00)")
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ class RecordHistory(Base):
     actor_id: Mapped[int | None] = mapped_column()
     source: Mapped[str] = mapped_column(sa.String(16))  # ui/api/import/rule/process/system
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    change_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    change_id: Mapped[str] = mapped_column(sa.String(36))
 
 
 class Outbox(Base):

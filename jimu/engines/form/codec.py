@@ -8,10 +8,11 @@ collects *every* problem as a :class:`~jimu.errors.FieldError` (pointer ``/<fiel
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from jimu.engines.form.codegen import InputField, build_field_parser
 from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
 from jimu.engines.form.registry import FieldTypeRegistry
 from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
@@ -50,50 +51,61 @@ class CompiledField:
 
 
 def _bounded(parse: Converter, f: Field, ftype: FieldType) -> Converter:
-    """``parse`` plus the field's min/max, length and regex rules."""
-    checks: list[Callable[[Any], None]] = []
-    if ftype.ordered:
-        for key, word in (("min", "at least"), ("max", "at most")):
-            if f.has(key):
-                bound = parse(f.get(key))
-                shown = f.get(key)
-
-                def check(
-                    v: Any, key: str = key, bound: Any = bound, word: str = word, shown: Any = shown
-                ) -> None:
-                    if (v < bound) if key == "min" else (v > bound):
-                        raise InvalidValue(f"must be {word} {shown}", key)
-
-                checks.append(check)
+    """``parse`` plus the field's min/max, length and regex rules (one closure per shape)."""
+    if ftype.ordered and (f.has("min") or f.has("max")):
+        parse = _ranged(parse, f)
     if ftype.textual:
         low, high = f.get("min_length"), f.get("max_length")
         if low is not None or high is not None:
-
-            def check_length(v: Any) -> None:
-                if low is not None and len(v) < int(low):
-                    raise InvalidValue(f"must be at least {low} characters long", "min_length")
-                if high is not None and len(v) > int(high):
-                    raise InvalidValue(f"must be at most {high} characters long", "max_length")
-
-            checks.append(check_length)
+            parse = _length_checked(parse, low, high)
         if f.has("pattern"):
-            regex = re.compile(str(f.get("pattern")))
+            parse = _pattern_checked(parse, str(f.get("pattern")))
+    return parse
 
-            def check_pattern(v: Any) -> None:
-                if not regex.fullmatch(v):
-                    raise InvalidValue(f"must match the pattern {regex.pattern}", "pattern")
 
-            checks.append(check_pattern)
-    if not checks:
-        return parse
+def _ranged(parse: Converter, f: Field) -> Converter:
+    low = parse(f.get("min")) if f.has("min") else None
+    high = parse(f.get("max")) if f.has("max") else None
+    too_low = f"must be at least {f.get('min')}"
+    too_high = f"must be at most {f.get('max')}"
 
-    def parse_and_check(value: Any) -> Any:
+    def parse_in_range(value: Any) -> Any:
         result = parse(value)
-        for check in checks:
-            check(result)
+        if low is not None and result < low:
+            raise InvalidValue(too_low, "min")
+        if high is not None and result > high:
+            raise InvalidValue(too_high, "max")
         return result
 
-    return parse_and_check
+    return parse_in_range
+
+
+def _length_checked(parse: Converter, low: Any, high: Any) -> Converter:
+    shortest = 0 if low is None else int(low)
+    longest = None if high is None else int(high)
+
+    def parse_with_length(value: Any) -> Any:
+        result = parse(value)
+        size = len(result)
+        if size < shortest:
+            raise InvalidValue(f"must be at least {shortest} characters long", "min_length")
+        if longest is not None and size > longest:
+            raise InvalidValue(f"must be at most {longest} characters long", "max_length")
+        return result
+
+    return parse_with_length
+
+
+def _pattern_checked(parse: Converter, pattern: str) -> Converter:
+    regex = re.compile(pattern)
+
+    def parse_matching(value: Any) -> Any:
+        result = parse(value)
+        if not regex.fullmatch(result):
+            raise InvalidValue(f"must match the pattern {regex.pattern}", "pattern")
+        return result
+
+    return parse_matching
 
 
 def _safe_dump(dump: Converter) -> Converter:
@@ -138,11 +150,13 @@ class EntityCodec:
         self.formula_defaults = {
             n for n, c in self.inputs.items() if c.field.has("default_formula")
         }
-        #: field → (parse, read-only, blank value) of every input field, for the hot loop.
-        self._plan: dict[str, tuple[Converter, bool, Any]] = {
-            n: (c.parse, c.field.readonly, [] if c.field.type == "subtable" else None)
-            for n, c in self.inputs.items()
-        }
+        #: The per-field loop of ``parse``, generated once for this entity.
+        self._parse_fields = build_field_parser(
+            [
+                InputField(n, c.parse, c.field.readonly, [] if c.field.type == "subtable" else None)
+                for n, c in self.inputs.items()
+            ]
+        )
 
     def parse(
         self,
@@ -161,42 +175,32 @@ class EntityCodec:
         """
         values: dict[str, Any] = {}
         errors: list[FieldError] = []
-        privileged = source in PRIVILEGED_SOURCES
-        plan = self._plan
-        for key, raw in data.items():
-            step = plan.get(key)
-            if step is None:
+        taken = self._parse_fields(data, values, errors, pointer, source in PRIVILEGED_SOURCES)
+        if taken != len(data):
+            inputs = self.inputs
+            for key, raw in data.items():
+                if key in inputs:
+                    continue
                 if key == "owner_id":
                     values[key] = None if raw is None else _parse_owner(raw, pointer, errors)
                 elif key not in IGNORED_INPUT:
                     problem = (
                         "is computed and cannot be set"
                         if key in self.computed
-                        else ("is not a field of this entity")
+                        else "is not a field of this entity"
                     )
                     errors.append(FieldError(f"{pointer}/{key}", problem, "unknown_field"))
-                continue
-            parse, readonly, blank = step
-            if readonly and not privileged:
-                errors.append(FieldError(f"{pointer}/{key}", "is read-only", "readonly"))
-                continue
-            if raw is None or raw == "" or raw == [] or raw == {}:
-                values[key] = blank
-                continue
-            try:
-                values[key] = parse(raw)
-            except InvalidValue as exc:
-                errors.append(FieldError(f"{pointer}/{key}", exc.message, exc.code))
         if creating:
             for key, default in self.defaults.items():
                 if key not in data:
                     values[key] = default
         for key in self.required:
+            value = values.get(key)
+            if value is not None and value != "" and value != [] and value != {}:
+                continue
             if skip_required and key in skip_required:
                 continue
             if creating and key in self.formula_defaults and key not in data:
-                continue
-            if key in values and not is_blank(values[key]):
                 continue
             failed = any(e.pointer == f"{pointer}/{key}" for e in errors)
             if not failed and (creating or key in data):

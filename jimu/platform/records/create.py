@@ -10,14 +10,14 @@ import sqlalchemy as sa
 
 from jimu.errors import Conflict, FieldError, ValidationFailed
 from jimu.platform.records import derived
-from jimu.platform.records.audit import Change, write_changes
+from jimu.platform.records.audit import write_creations
 from jimu.platform.records.checks import link_errors, unique_errors
 from jimu.platform.records.context import WriteContext
 from jimu.platform.records.fastinsert import insert_values
 from jimu.platform.records.ids import allocate_ids
 from jimu.platform.records.rows import refresh, to_json, utcnow, write_many_links
 from jimu.platform.records.runtime import AppRuntime, EntityRuntime
-from jimu.platform.records.stamps import imported_times
+from jimu.platform.records.stamps import IMPORT_SOURCE, imported_times
 
 
 def raise_errors(errors: list[FieldError], message: str) -> None:
@@ -41,6 +41,7 @@ def parse_rows(
     errors: list[FieldError] = []
     parse = rt.codec.parse
     source = ctx.source
+    importing = source == IMPORT_SOURCE
     for data, prefix in zip(rows, prefixes, strict=True):
         if forced:
             data = {k: v for k, v in data.items() if k not in forced}
@@ -49,12 +50,12 @@ def parse_rows(
         )
         if forced:
             values.update(forced)
-        times, wrong = imported_times(data, source, now, prefix)
-        if times:
-            values.update(times)
         parsed.append(values)
         errors.extend(problems)
-        errors.extend(wrong)
+        if importing and ("created_at" in data or "updated_at" in data):
+            times, wrong = imported_times(data, source, now, prefix)
+            values.update(times)
+            errors.extend(wrong)
     return parsed, errors
 
 
@@ -144,34 +145,19 @@ def create_records(
     for values, record_id in zip(parsed, ids, strict=True):
         values["id"] = record_id
     columns = rt.insert_columns
-    insert_values(
-        conn,
-        rt.table,
-        tuple(c for _, c in columns),
-        [tuple([values[n] for n, _ in columns]) for values in parsed],
-    )
+    row_of = rt.insert_getter
+    insert_values(conn, rt.table, tuple(c for _, c in columns), [row_of(v) for v in parsed])
     for name, lists in many.items():
         write_many_links(conn, rt, name, {i: v for i, v in zip(ids, lists, strict=True) if v})
         for values, linked in zip(parsed, lists, strict=True):
             values[name] = linked
     records = [to_json(rt, values) for values in parsed]
-    names = rt.codec.fields
-    changes = [
-        Change(
-            record["id"],
-            1,
-            "created",
-            {},
-            at=values["created_at"],
-            initial={
-                n: v
-                for n, v in record.items()
-                if n in names and v is not None and v != "" and v != []
-            },
-        )
+    names = tuple(rt.codec.fields)
+    created = [
+        (record["id"], values["created_at"], initial_values(record, names))
         for record, values in zip(records, parsed, strict=True)
     ]
-    event_ids = write_changes(conn, app.model.name, rt.name, changes, ctx, now)
+    event_ids = write_creations(conn, app.model.name, rt.name, created, ctx, now)
     _create_children(conn, app, rt, records, children, ctx, now, event_ids, prefixes)
     from jimu.platform.records.dependents import after_write
 
@@ -181,6 +167,16 @@ def create_records(
     if any(items for lists in children.values() for items in lists):
         refresh(conn, rt, records)  # the children's rollups on these records
     return records
+
+
+def initial_values(record: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """The non-blank field values of a new JSON record: what its "created" history holds."""
+    result = {}
+    for name in names:
+        value = record.get(name)
+        if value is not None and value != "" and value != []:
+            result[name] = value
+    return result
 
 
 def _create_children(

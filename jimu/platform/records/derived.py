@@ -82,11 +82,16 @@ def apply_autonumbers(
     for name, pattern in rt.autonumbers.items():
         by_period: dict[str, list[dict[str, Any]]] = defaultdict(list)
         days: dict[str, date] = {}
+        periods: dict[datetime, tuple[str, date]] = {}  # a batch mostly shares one time
         for row in rows:
-            day = row["created_at"].astimezone(UTC).date()
-            period = pattern.period(day)
+            created = row["created_at"]
+            known = periods.get(created)
+            if known is None:
+                day = created.astimezone(UTC).date()
+                known = periods[created] = (pattern.period(day), day)
+            period = known[0]
             by_period[period].append(row)
-            days.setdefault(period, day)
+            days.setdefault(period, known[1])
         for period in sorted(by_period):
             members = by_period[period]
             first = autonumbers.take(conn, app, rt.name, name, period, len(members))

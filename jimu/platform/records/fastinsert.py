@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -26,7 +27,12 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 def encode_json(value: Any) -> str | None:
     """``value`` as compact JSON text (None stays SQL NULL); for audit tables' JSON columns."""
-    return None if value is None else _ENCODER.encode(value)
+    if value is None:
+        return None
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # e.g. an integer beyond 64 bits
+        return _ENCODER.encode(value)
 
 
 @dataclass(frozen=True)

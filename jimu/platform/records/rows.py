@@ -59,16 +59,7 @@ def json_value(rt: EntityRuntime, name: str, value: Any) -> Any:
 
 def to_json(rt: EntityRuntime, values: Mapping[str, Any]) -> dict[str, Any]:
     """A JSON record: fields in document order, then the system keys."""
-    record: dict[str, Any] = {"id": values.get("id")}
-    for name, dump in rt.dumpers:
-        if name in values:
-            value = values[name]
-            record[name] = value if dump is None else dump(value)
-    for key in SYSTEM[1:]:
-        if key in values:
-            value = values[key]
-            record[key] = iso_utc(value) if isinstance(value, datetime) else value
-    return record
+    return rt.dump_record(values)
 
 
 @lru_cache(maxsize=4096)

@@ -3,6 +3,7 @@ auto-number patterns and the dependency maps that keep lookups and rollups curre
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from jimu.engines.form.autonumber import AutonumberPattern
 from jimu.engines.form.codec import CompiledField, EntityCodec
+from jimu.engines.form.codegen import RecordDumper, build_record_dumper
 from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
 from jimu.engines.form.tables import EntityTables, build_tables
@@ -74,6 +76,19 @@ class EntityRuntime:
         """(value key, column name) of every column a create writes: fields, then system."""
         fields = tuple(self.tables.columns.items())
         return fields + tuple((key, key) for key in SYSTEM_COLUMNS)
+
+    @cached_property
+    def dump_record(self) -> RecordDumper:
+        """Stored values (by field name, plus system keys) → JSON record, generated once."""
+        from jimu.platform.records.rows import iso_utc
+
+        return build_record_dumper(self.dumpers, SYSTEM_COLUMNS[1:], iso_utc)
+
+    @cached_property
+    def insert_getter(self) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+        """A record's values in ``insert_columns`` order, as one tuple (runs in C; there are
+        always several: the system columns)."""
+        return operator.itemgetter(*(key for key, _ in self.insert_columns))
 
     @property
     def stored(self) -> dict[str, str]:

@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jimu.engines.form import AppModel, EntityCodec, default_registry
+from jimu.engines.form.types.base import InvalidValue
+from jimu.engines.form.types.number import parse_decimal, plain_decimal
 from jimu.engines.form.types.text import normalize_phone
 
 REGISTRY = default_registry()
@@ -196,3 +198,51 @@ def test_money_round_trips_exactly(value: Decimal) -> None:
     stored = parse(field, str(value))
     assert stored == value
     assert parse(field, dump(field, stored)) == stored
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet="-0123456789.,e ", max_size=14),
+    st.sampled_from([(2, 18), (0, 10), (2, 2), (4, 6), (3, 5)]),
+)
+def test_decimal_text_in_stored_form_parses_like_any_other_text(
+    text: str, scale_and_precision: tuple[int, int]
+) -> None:
+    """The shortcut for text like ``"1200.50"`` gives what the full parser gives."""
+    scale, precision = scale_and_precision
+    try:
+        expected: Any = parse_decimal(text, scale, precision)
+    except InvalidValue as exc:
+        expected = ("error", exc.code)
+    field = {"type": "decimal", "scale": scale, "precision": precision}
+    got = parse(field, text)
+    if isinstance(expected, Decimal) and isinstance(got, Decimal):
+        assert str(got) == str(expected)  # same digits and exponent, not only equal
+    elif text.strip():
+        assert got == expected
+    if plain_decimal(scale, precision)(text):
+        assert isinstance(got, Decimal)
+
+
+def test_every_problem_of_a_record_is_reported_with_its_field() -> None:
+    c = codec(
+        {"name": "a", "type": "text", "required": True, "max_length": 3},
+        {"name": "b", "type": "number", "min": 0},
+        {"name": "c", "type": "email"},
+        {"name": "d", "type": "text", "readonly": True},
+    )
+    values, errors = c.parse(
+        {"a": "toolong", "b": -1, "c": "nope", "d": "x", "zz": 1, "id": 5}, creating=True
+    )
+    assert values == {}
+    assert {(e.pointer, e.code) for e in errors} == {
+        ("/a", "max_length"),
+        ("/b", "min"),
+        ("/c", "format"),
+        ("/d", "readonly"),
+        ("/zz", "unknown_field"),
+    }
+    values, errors = c.parse({"a": "ok", "b": "", "c": None, "owner_id": 3}, creating=True)
+    assert values == {"a": "ok", "b": None, "c": None, "owner_id": 3} and errors == []
+    values, errors = c.parse({"a": " "}, creating=False)
+    assert values == {"a": ""} and [(e.pointer, e.code) for e in errors] == [("/a", "required")]

@@ -9,6 +9,8 @@ than the scale instead of rounding silently. A percent is stored as the number o
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -111,6 +113,15 @@ def parse_decimal(value: Any, scale: int, precision: int) -> Decimal:
     return number
 
 
+def plain_decimal(scale: int, precision: int) -> Callable[[str], object]:
+    """A test for text already in stored form: an optional minus, at most ``precision -
+    scale`` digits, then exactly ``scale`` decimals (what forms and exports send), which
+    ``Decimal`` takes as it is; anything else goes through :func:`parse_decimal`."""
+    whole = rf"[0-9]{{1,{precision - scale}}}" if precision > scale else "0"
+    decimals = rf"\.[0-9]{{{scale}}}" if scale else ""
+    return re.compile(rf"-?{whole}{decimals}").fullmatch
+
+
 class DecimalType(FieldType):
     name = "decimal"
     label: ClassVar = {"en": "Decimal", "zh": "小数"}
@@ -136,8 +147,11 @@ class DecimalType(FieldType):
 
     def parser(self, field: Field, ctx: FieldContext) -> Converter:
         scale, precision = self.scale(field), self.precision(field)
+        plain = plain_decimal(scale, precision)
 
         def parse(value: Any) -> Decimal:
+            if type(value) is str and plain(value):
+                return Decimal(value)
             return parse_decimal(value, scale, precision)
 
         return parse
