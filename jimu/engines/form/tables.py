@@ -4,21 +4,22 @@
 ``MetaData``. Link fields get a ``<name>_id`` column with a foreign key and an index; many-links
 a junction table ``<app>_<entity>__<field>`` (``source_id``, ``target_id``). Declared indexes
 (``indexes`` of the entity, ``index``/``unique`` of a field) become indexes too, and every
-table has an index on ``(owner_id, id)``: the ``own``, ``department`` and ``department_tree``
-data scopes of roles filter on ``owner_id`` (see docs/access.md), and lists are newest id first
-by default.
+table has an index on ``(owner_id, id)`` over the rows not in the recycle bin (partial, see
+:func:`owner_index`): the ``own``, ``department`` and ``department_tree`` data scopes of roles
+filter on ``owner_id`` (see docs/access.md), lists are newest id first by default and only show
+live rows, so a scoped page or count reads the index alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from jimu.engines.form.model import AppModel, Entity, Field
-from jimu.engines.form.naming import index_name, junction_name, table_name
+from jimu.engines.form.naming import identifier, index_name, junction_name, table_name
 from jimu.engines.form.registry import FieldTypeRegistry
 from jimu.engines.form.sqltypes import BigId, UTCDateTime
 from jimu.engines.form.types.base import FieldContext
@@ -61,35 +62,67 @@ def field_column(
     return sa.Column(ftype.column_name(f), ftype.column_type(f, ctx), *args, nullable=True)
 
 
+#: The predicate of the automatic owner index: the rows lists, counts and scopes read.
+LIVE_ROWS = "deleted_at IS NULL"
+
+
+class IndexSpec(NamedTuple):
+    """One index of an entity table: name, columns, unique, and for a partial index the SQL
+    condition of the rows it covers."""
+
+    name: str
+    columns: list[str]
+    unique: bool
+    where: str | None = None
+
+
 def field_indexes(
     f: Field, table: str, column: str, registry: FieldTypeRegistry
-) -> list[tuple[str, list[str], bool]]:
+) -> list[IndexSpec]:
     """(name, columns, unique) of the indexes a field asks for, declared or automatic."""
     unique = f.unique or f.type == "autonumber"
     if unique:
-        return [(index_name(table, [column], unique=True), [column], True)]
+        return [IndexSpec(index_name(table, [column], unique=True), [column], True)]
     if f.indexed or f.type in ("link", "user", "department"):
-        return [(index_name(table, [column]), [column], False)]
+        return [IndexSpec(index_name(table, [column]), [column], False)]
     return []
 
 
-def declared_indexes(
-    entity: Entity, table: str, columns: Mapping[str, str]
-) -> list[tuple[str, list[str], bool]]:
+def declared_indexes(entity: Entity, table: str, columns: Mapping[str, str]) -> list[IndexSpec]:
     result = []
     for spec in entity.indexes:
         cols = [columns.get(str(name), str(name)) for name in spec.get("fields", [])]
         unique = bool(spec.get("unique", False))
-        result.append((str(spec.get("name") or index_name(table, cols, unique)), cols, unique))
+        result.append(
+            IndexSpec(str(spec.get("name") or index_name(table, cols, unique)), cols, unique)
+        )
     return result
 
 
-def owner_index(table: str) -> tuple[str, list[str], bool]:
-    """The index data scopes use (``owner_id = ?``, ``owner_id IN (...)``). With ``id`` after
-    the owner, one owner's rows come newest id first straight from the index (the default
-    order of lists; PostgreSQL would otherwise walk the primary key past everyone else's rows).
-    An entity that declares the same index keeps its own (same name: one index)."""
-    return (index_name(table, ["owner_id", "id"]), ["owner_id", "id"], False)
+def owner_index(table: str) -> IndexSpec:
+    """The index data scopes use (``owner_id = ?``, ``owner_id IN (...)``), over live rows.
+
+    With ``id`` after the owner, one owner's rows come newest id first straight from the index
+    (the default order of lists; PostgreSQL would otherwise walk the primary key past everyone
+    else's rows). Partial (``WHERE deleted_at IS NULL``, which every list, count and scope
+    check has), so it leaves out the recycle bin; ``deleted_at`` is a column of it too (always
+    NULL) only so that SQLite sees the index covers a count's WHERE and counts from the index
+    alone, as PostgreSQL's index-only scan does without it."""
+    return IndexSpec(
+        identifier("ix", table, "owner", "live"), ["owner_id", "id", "deleted_at"], False, LIVE_ROWS
+    )
+
+
+def legacy_owner_index(table: str) -> str:
+    """The name of the full ``(owner_id, id)`` index Jimu made before :func:`owner_index`
+    (a publish replaces it, unless the entity declares that index itself)."""
+    return index_name(table, ["owner_id", "id"])
+
+
+def index_where(index: sa.Index) -> str | None:
+    """The condition of a partial index built by :func:`build_entity_table` (None: full)."""
+    where = index.dialect_options["sqlite"].get("where")
+    return None if where is None else str(where)
 
 
 def build_entity_table(
@@ -104,7 +137,7 @@ def build_entity_table(
     ctx = FieldContext(app, entity, registry)
     columns: list[sa.Column[Any]] = [sa.Column("id", BigId, primary_key=True, autoincrement=True)]
     column_names: dict[str, str] = {}
-    indexes: list[tuple[str, list[str], bool]] = []
+    indexes: list[IndexSpec] = []
     for f in entity.fields:
         column = field_column(f, ctx, registry, foreign_keys=foreign_keys)
         if column is None:
@@ -117,15 +150,21 @@ def build_entity_table(
     indexes.append(owner_index(name))
     table = sa.Table(name, metadata, *columns)
     seen: set[str] = set()
-    for index, cols, unique in indexes:
-        if index not in seen:
-            seen.add(index)
-            sa.Index(index, *(table.c[c] for c in cols), unique=unique)
+    for index in indexes:
+        if index.name not in seen:
+            seen.add(index.name)
+            where = {} if index.where is None else partial(index.where)
+            sa.Index(index.name, *(table.c[c] for c in index.columns), unique=index.unique, **where)
     result = EntityTables(entity, table, columns=column_names)
     for f in entity.fields:
         if f.type == "link" and f.get("many", False):
             result.junctions[f.name] = junction_table(app, entity, f, metadata)
     return result
+
+
+def partial(where: str) -> dict[str, Any]:
+    """The ``sa.Index`` keywords of a partial index over the rows that meet ``where``."""
+    return {"sqlite_where": sa.text(where), "postgresql_where": sa.text(where)}
 
 
 def junction_table(app: AppModel, entity: Entity, f: Field, metadata: sa.MetaData) -> sa.Table:

@@ -71,7 +71,8 @@ def test_the_steps_in_words() -> None:
         "create index ix_crm_lead_name_owner_id on crm_lead (name, owner_id)",
         "create index ix_crm_lead_old_score on crm_lead (old_score)",
         "create unique index uq_crm_lead_email on crm_lead (email)",
-        "create index ix_crm_contact_owner_id_id on crm_contact (owner_id, id)",
+        "create index ix_crm_contact_owner_live on crm_contact (owner_id, id, deleted_at)"
+        " where deleted_at IS NULL",
     ]
 
 
@@ -84,27 +85,91 @@ def test_the_sql_matches_the_golden_file(dialect: str) -> None:
     assert sql == golden.read_text()
 
 
+OWNER_INDEX_STEPS = [
+    "create index ix_crm_account_owner_live on crm_account (owner_id, id, deleted_at)"
+    " where deleted_at IS NULL",
+    "create index ix_crm_lead_owner_live on crm_lead (owner_id, id, deleted_at)"
+    " where deleted_at IS NULL",
+]
+
+
+def tables_without_the_owner_index(engine: sa.Engine, legacy: bool) -> None:
+    """BEFORE's tables as an older Jimu made them: without an owner index, or (``legacy``) with
+    the full ``(owner_id, id)`` one it made before the partial one."""
+    metadata = sa.MetaData()
+    tables = build_tables(BEFORE, default_registry(), metadata)
+    for entity in tables.values():
+        table = entity.table
+        for index in list(table.indexes):
+            if index.name == f"ix_{table.name}_owner_live":
+                table.indexes.discard(index)
+        if legacy:
+            sa.Index(f"ix_{table.name}_owner_id_id", table.c.owner_id, table.c.id)
+    metadata.create_all(engine)
+
+
 def test_a_table_made_without_the_owner_index_gets_it_on_the_next_publish(
     engine: sa.Engine,
 ) -> None:
     """Tables published before every table had an ``owner_id`` index (data scopes filter on
     it) get it with the next change of the app, even one that does not touch the table."""
-    metadata = sa.MetaData()
-    tables = build_tables(BEFORE, default_registry(), metadata)
-    for entity in tables.values():
-        for index in list(entity.table.indexes):
-            if index.name == f"ix_{entity.table.name}_owner_id_id":
-                entity.table.indexes.discard(index)
-    metadata.create_all(engine)
+    tables_without_the_owner_index(engine, legacy=False)
+    same_again = AppModel.from_documents("crm", [d.spec for d in BEFORE.entities.values()])
+    with engine.begin() as conn:
+        plan = plan_changes(conn, BEFORE, same_again, default_registry())
+        assert plan.describe() == OWNER_INDEX_STEPS
+        plan.apply(conn)
+    with engine.connect() as conn:
+        indexes = {i["name"]: i["column_names"] for i in sa.inspect(conn).get_indexes("crm_lead")}
+        assert indexes["ix_crm_lead_owner_live"] == ["owner_id", "id", "deleted_at"]
+        assert plan_changes(conn, BEFORE, same_again, default_registry()).describe() == []
+
+
+def partial_predicate(conn: sa.Connection, table: str, index: str) -> str | None:
+    """The WHERE of a partial index as the database stores it (None: a full index)."""
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = :i::regclass"
+        return conn.execute(sa.text(sql.replace(":i", f"'{index}'"))).scalar_one()
+    found = conn.execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :i"), {"i": index}
+    ).scalar_one()
+    return found.split(" WHERE ", 1)[1] if " WHERE " in found else None
+
+
+def test_the_next_publish_replaces_the_full_owner_index_with_the_partial_one(
+    engine: sa.Engine,
+) -> None:
+    """Tables made with the full ``(owner_id, id)`` index get the partial one instead (dropped
+    and created in the same transaction), whatever the publish changes."""
+    tables_without_the_owner_index(engine, legacy=True)
     same_again = AppModel.from_documents("crm", [d.spec for d in BEFORE.entities.values()])
     with engine.begin() as conn:
         plan = plan_changes(conn, BEFORE, same_again, default_registry())
         assert plan.describe() == [
-            "create index ix_crm_account_owner_id_id on crm_account (owner_id, id)",
-            "create index ix_crm_lead_owner_id_id on crm_lead (owner_id, id)",
+            "drop index ix_crm_account_owner_id_id on crm_account",
+            "drop index ix_crm_lead_owner_id_id on crm_lead",
+            *OWNER_INDEX_STEPS,
         ]
         plan.apply(conn)
     with engine.connect() as conn:
-        indexes = {i["name"]: i["column_names"] for i in sa.inspect(conn).get_indexes("crm_lead")}
-        assert indexes["ix_crm_lead_owner_id_id"] == ["owner_id", "id"]
+        names = {i["name"] for i in sa.inspect(conn).get_indexes("crm_lead")}
+        assert "ix_crm_lead_owner_id_id" not in names and "ix_crm_lead_owner_live" in names
+        assert "deleted_at IS NULL" in str(
+            partial_predicate(conn, "crm_lead", "ix_crm_lead_owner_live")
+        )
         assert plan_changes(conn, BEFORE, same_again, default_registry()).describe() == []
+
+
+def test_a_declared_owner_id_id_index_is_kept_beside_the_partial_one(engine: sa.Engine) -> None:
+    """An entity that declares ``(owner_id, id)`` itself keeps that index: only the automatic
+    one of an older Jimu is replaced."""
+    tables_without_the_owner_index(engine, legacy=True)
+    specs = [dict(d.spec) for d in BEFORE.entities.values()]
+    for spec in specs:
+        if spec["name"] == "lead":
+            spec["indexes"] = [{"fields": ["owner_id", "id"]}]
+    declared = AppModel.from_documents("crm", specs)
+    with engine.begin() as conn:
+        steps = plan_changes(conn, BEFORE, declared, default_registry()).describe()
+    assert "drop index ix_crm_lead_owner_id_id on crm_lead" not in steps
+    assert "drop index ix_crm_account_owner_id_id on crm_account" in steps

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from jimu.engines.form import AppModel, build_tables, default_registry
 from jimu.engines.form.autonumber import AutonumberPattern
+from jimu.engines.form.tables import index_where
 
 APP = AppModel.from_documents(
     "crm",
@@ -72,8 +73,10 @@ def test_indexes_declared_and_automatic() -> None:
         "ix_crm_lead_account_id": (["account_id"], False),
         "uq_crm_lead_code": (["code"], True),
         "ix_crm_lead_name_owner_id": (["name", "owner_id"], False),
-        "ix_crm_lead_owner_id_id": (["owner_id", "id"], False),
+        "ix_crm_lead_owner_live": (["owner_id", "id", "deleted_at"], False),
     }
+    partial = {i.name: index_where(i) for i in tables.table.indexes if index_where(i)}
+    assert partial == {"ix_crm_lead_owner_live": "deleted_at IS NULL"}
     junction = tables.junctions["tags"]
     assert junction.name == "crm_lead__tags"
     assert {c.name for c in junction.primary_key} == {"source_id", "target_id"}
@@ -94,10 +97,13 @@ def test_every_table_has_one_owner_index_for_data_scopes() -> None:
     )
     for app, entity in ((APP, "account"), (declared, "deal")):
         table = build_tables(app, default_registry())[entity].table
-        owner = [i for i in table.indexes if next(iter(i.columns)).name == "owner_id"]
+        owner = [i for i in table.indexes if index_where(i) is not None]
         assert [(i.name, [c.name for c in i.columns], i.unique) for i in owner] == [
-            (f"ix_crm_{entity}_owner_id_id", ["owner_id", "id"], False)
+            (f"ix_crm_{entity}_owner_live", ["owner_id", "id", "deleted_at"], False)
         ]
+    # the declared one is kept as declared (a full index), beside the automatic one
+    deal = build_tables(declared, default_registry())["deal"].table
+    assert "ix_crm_deal_owner_id_id" in {i.name for i in deal.indexes}
 
 
 def test_tables_create_on_a_real_database(engine: sa.Engine) -> None:

@@ -30,7 +30,12 @@ from jimu.engines.form.migrate.steps import (
 from jimu.engines.form.model import AppModel, Field
 from jimu.engines.form.naming import identifier
 from jimu.engines.form.registry import FieldTypeRegistry
-from jimu.engines.form.tables import EntityTables, build_tables
+from jimu.engines.form.tables import (
+    EntityTables,
+    build_tables,
+    index_where,
+    legacy_owner_index,
+)
 from jimu.errors import FieldError
 
 __all__ = ["Plan", "plan_changes"]
@@ -101,9 +106,10 @@ def _create_indexes(ctx: PlanContext, table: sa.Table, names: list[str]) -> None
     for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
         if index.name in names:
             columns = [c.name for c in index.columns]
-            ctx.plan.add(
-                "index", CreateIndexStep(table.name, str(index.name), columns, bool(index.unique))
+            step = CreateIndexStep(
+                table.name, str(index.name), columns, bool(index.unique), index_where(index)
             )
+            ctx.plan.add("index", step)
             if index.unique:
                 _check_duplicates(ctx, table, columns, str(index.name))
 
@@ -211,6 +217,8 @@ def _change_entity(
         for name in _missing_indexes(ctx, new.table.name, old_indexes)
         if name in new_indexes and name not in create
     ]
+    for name in _replaced_indexes(ctx, table, new_indexes):
+        ctx.plan.add("drop_index", DropIndexStep(table, name))
     _create_indexes(ctx, new.table, create)
     if backfill:
         ctx.plan.add("backfill", BackfillStep(new.entity.name, backfill))
@@ -225,9 +233,21 @@ def _missing_indexes(ctx: PlanContext, table: str, expected: Mapping[str, sa.Ind
     return [name for name in expected if name not in existing]
 
 
+def _replaced_indexes(ctx: PlanContext, table: str, expected: Mapping[str, sa.Index]) -> list[str]:
+    """Automatic indexes an older Jimu made that the database still has and the new version
+    does not build (the full ``owner_id, id`` index, now partial under another name)."""
+    if ctx.conn is None or not sa.inspect(ctx.conn).has_table(table):
+        return []
+    existing = {str(ix["name"]) for ix in sa.inspect(ctx.conn).get_indexes(table)}
+    legacy = legacy_owner_index(table)
+    return [legacy] if legacy in existing and legacy not in expected else []
+
+
 def _same_index(a: sa.Index, b: sa.Index) -> bool:
-    return [c.name for c in a.columns] == [c.name for c in b.columns] and bool(a.unique) == bool(
-        b.unique
+    return (
+        [c.name for c in a.columns] == [c.name for c in b.columns]
+        and bool(a.unique) == bool(b.unique)
+        and index_where(a) == index_where(b)
     )
 
 

@@ -65,13 +65,19 @@ class CreateIndexStep(Step):
     name: str
     columns: list[str]
     unique: bool
+    #: The SQL condition of a partial index (None: every row).
+    where: str | None = None
 
     def describe(self) -> str:
         kind = "unique index" if self.unique else "index"
-        return f"create {kind} {self.name} on {self.table} ({', '.join(self.columns)})"
+        rows = "" if self.where is None else f" where {self.where}"
+        return f"create {kind} {self.name} on {self.table} ({', '.join(self.columns)}){rows}"
 
     def run(self, ops: Operations, conn: sa.Connection | None) -> None:
-        ops.create_index(self.name, self.table, self.columns, unique=self.unique)
+        where: dict[str, Any] = {}
+        if self.where is not None:
+            where = {"sqlite_where": sa.text(self.where), "postgresql_where": sa.text(self.where)}
+        ops.create_index(self.name, self.table, self.columns, unique=self.unique, **where)
 
 
 @dataclass
