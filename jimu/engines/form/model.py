@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jimu.errors import NotFound
+
 #: Columns every entity table has besides its fields, in table order.
 SYSTEM_COLUMNS = (
     "id",
@@ -126,8 +128,6 @@ class AppModel:
         )
 
     def entity(self, name: str) -> Entity:
-        from jimu.errors import NotFound
-
         try:
             return self.entities[name]
         except KeyError:

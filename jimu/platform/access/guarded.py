@@ -127,6 +127,14 @@ class GuardedRecords:
 
     # -- field rules ----------------------------------------------------------------------
 
+    def _strip_all(
+        self, entity: str, records: builtins.list[dict[str, Any]]
+    ) -> builtins.list[dict[str, Any]]:
+        """:meth:`_strip` of each record (the records as they are when nothing is hidden)."""
+        if not self.access(entity).hidden and not self.runtime.entity(entity).subtables:
+            return records
+        return [self._strip(entity, r) for r in records]
+
     def _strip(self, entity: str, record: dict[str, Any]) -> dict[str, Any]:
         """The record without hidden fields, its sub-table rows without theirs."""
         hidden = self.access(entity).hidden
@@ -142,6 +150,8 @@ class GuardedRecords:
         self, entity: str, data: Mapping[str, Any], prefix: str = ""
     ) -> builtins.list[FieldError]:
         access = self.access(entity)
+        if not access.hidden and not access.read_only:
+            return []
         errors = []
         for name in data:
             if name in access.hidden:
@@ -215,7 +225,7 @@ class GuardedRecords:
             replace(q, filter=filter_, scope=scope, hidden=access.hidden | q.hidden),
         )
         if self.runtime.entity(entity).subtables:
-            page.items = [self._strip(entity, item) for item in page.items]
+            page.items = self._strip_all(entity, page.items)
         return page
 
     def recycle_bin(self, conn: sa.Connection, entity: str, q: ListQuery | None = None) -> Page:
@@ -279,7 +289,7 @@ class GuardedRecords:
                 created = [self.records.create(conn, entity, rows[0], ctx)]
             else:
                 created = self.records.bulk_create(conn, entity, rows, ctx)
-        return [self._strip(entity, r) for r in created]
+        return self._strip_all(entity, created)
 
     def update(
         self,
@@ -320,7 +330,7 @@ class GuardedRecords:
             raise ValidationFailed(f"The {entity} records are not valid.", errors)
         with self._concealing(entity):
             updated = self.records.bulk_update(conn, entity, changes, ctx)
-        return [self._strip(entity, r) for r in updated]
+        return self._strip_all(entity, updated)
 
     def delete(
         self,
