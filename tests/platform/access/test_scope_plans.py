@@ -54,7 +54,8 @@ def set_up(platform: Platform) -> dict[str, User]:
         store.save_draft(conn, APP, "app", APP, {"kind": "app", "name": APP, "label": {"en": APP}})
         store.save_draft(conn, APP, "entity", "lead", LEAD)
         for name, rules in ROLES.items():
-            role = {"kind": "role", "name": name, "label": {"en": name}, "entities": {"lead": rules}}
+            role = {"kind": "role", "name": name, "label": {"en": name}}
+            role["entities"] = {"lead": rules}
             store.save_draft(conn, APP, "role", name, role)
         store.publish(conn, APP)
     with platform.sessions() as db:
