@@ -27,6 +27,8 @@ BLANKABLE = frozenset({str, list, dict})
 FieldParser = Callable[[Mapping[str, Any], dict[str, Any], list[FieldError], str, bool], int]
 #: dump_record(values) -> JSON record
 RecordDumper = Callable[[Mapping[str, Any]], dict[str, Any]]
+#: dump_created(values) -> (JSON record, its non-blank field values)
+CreatedDumper = Callable[[Mapping[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -98,16 +100,50 @@ def build_record_dumper(
     """A function from stored values to a JSON record: ``id``, ``fields`` in order (each
     through its converter, or as it is when that is None), then ``system_keys`` (date-times
     through ``format_time``). Keys missing from the values are left out (``id`` is None)."""
-    namespace: dict[str, Any] = {"datetime": datetime, "format_time": format_time}
+    dumper: RecordDumper = _record_function(fields, system_keys, format_time, initial=False)
+    return dumper
+
+
+def build_created_dumper(
+    fields: Sequence[tuple[str, Converter | None]],
+    system_keys: Sequence[str],
+    format_time: Callable[[datetime], str],
+) -> CreatedDumper:
+    """Like :func:`build_record_dumper`, and also the record's non-blank field values (not
+    None, ``""`` or ``[]``): what the history of a new record keeps, made in the same pass."""
+    dumper: CreatedDumper = _record_function(fields, system_keys, format_time, initial=True)
+    return dumper
+
+
+def _record_function(
+    fields: Sequence[tuple[str, Converter | None]],
+    system_keys: Sequence[str],
+    format_time: Callable[[datetime], str],
+    *,
+    initial: bool,
+) -> Any:
+    namespace: dict[str, Any] = {
+        "datetime": datetime,
+        "format_time": format_time,
+        "EMPTYABLE": frozenset({str, list}),
+    }
     lines = ["def dump_record(values):", "    record = {'id': values.get('id')}"]
+    if initial:
+        lines.append("    initial = {}")
     for i, (name, dump) in enumerate(fields):
         key = repr(name)
         lines.append(f"    if {key} in values:")
         if dump is None:
-            lines.append(f"        record[{key}] = values[{key}]")
+            lines.append(f"        value = values[{key}]")
         else:
             namespace[f"dump_{i}"] = dump
-            lines.append(f"        record[{key}] = dump_{i}(values[{key}])")
+            lines.append(f"        value = dump_{i}(values[{key}])")
+        lines.append(f"        record[{key}] = value")
+        if initial:
+            lines += [
+                "        if value is not None and (value or value.__class__ not in EMPTYABLE):",
+                f"            initial[{key}] = value",
+            ]
     for name in system_keys:
         key = repr(name)
         lines += [
@@ -115,8 +151,5 @@ def build_record_dumper(
             f"        value = values[{key}]",
             f"        record[{key}] = format_time(value) if isinstance(value, datetime) else value",
         ]
-    lines.append("    return record")
-    dumper: RecordDumper = _exec(
-        "\n".join(lines) + "\n", namespace, "dump_record", "<jimu record dumper>"
-    )
-    return dumper
+    lines.append("    return record, initial" if initial else "    return record")
+    return _exec("\n".join(lines) + "\n", namespace, "dump_record", "<jimu record dumper>")

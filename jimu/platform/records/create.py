@@ -15,7 +15,7 @@ from jimu.platform.records.checks import link_errors, unique_errors
 from jimu.platform.records.context import WriteContext
 from jimu.platform.records.fastinsert import insert_values
 from jimu.platform.records.ids import allocate_ids
-from jimu.platform.records.rows import refresh, to_json, utcnow, write_many_links
+from jimu.platform.records.rows import refresh, utcnow, write_many_links
 from jimu.platform.records.runtime import AppRuntime, EntityRuntime
 from jimu.platform.records.stamps import IMPORT_SOURCE, imported_times
 
@@ -151,12 +151,13 @@ def create_records(
         write_many_links(conn, rt, name, {i: v for i, v in zip(ids, lists, strict=True) if v})
         for values, linked in zip(parsed, lists, strict=True):
             values[name] = linked
-    records = [to_json(rt, values) for values in parsed]
-    names = tuple(rt.codec.fields)
-    created = [
-        (record["id"], values["created_at"], initial_values(record, names))
-        for record, values in zip(records, parsed, strict=True)
-    ]
+    dump_created = rt.dump_created
+    records = []
+    created = []
+    for values in parsed:
+        record, initial = dump_created(values)
+        records.append(record)
+        created.append((record["id"], values["created_at"], initial))
     event_ids = write_creations(conn, app.model.name, rt.name, created, ctx, now)
     _create_children(conn, app, rt, records, children, ctx, now, event_ids, prefixes)
     from jimu.platform.records.dependents import after_write
@@ -167,16 +168,6 @@ def create_records(
     if any(items for lists in children.values() for items in lists):
         refresh(conn, rt, records)  # the children's rollups on these records
     return records
-
-
-def initial_values(record: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
-    """The non-blank field values of a new JSON record: what its "created" history holds."""
-    result = {}
-    for name in names:
-        value = record.get(name)
-        if value is not None and value != "" and value != []:
-            result[name] = value
-    return result
 
 
 def _create_children(

@@ -14,7 +14,12 @@ import sqlalchemy as sa
 
 from jimu.engines.form.autonumber import AutonumberPattern
 from jimu.engines.form.codec import CompiledField, EntityCodec
-from jimu.engines.form.codegen import RecordDumper, build_record_dumper
+from jimu.engines.form.codegen import (
+    CreatedDumper,
+    RecordDumper,
+    build_created_dumper,
+    build_record_dumper,
+)
 from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
 from jimu.engines.form.tables import EntityTables, build_tables
@@ -83,6 +88,13 @@ class EntityRuntime:
         from jimu.platform.records.rows import iso_utc
 
         return build_record_dumper(self.dumpers, SYSTEM_COLUMNS[1:], iso_utc)
+
+    @cached_property
+    def dump_created(self) -> CreatedDumper:
+        """Stored values of a new record → (JSON record, the initial values its history keeps)."""
+        from jimu.platform.records.rows import iso_utc
+
+        return build_created_dumper(self.dumpers, SYSTEM_COLUMNS[1:], iso_utc)
 
     @cached_property
     def insert_getter(self) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
