@@ -324,3 +324,29 @@ def test_text_becomes_a_link_and_a_link_cannot_change_target(db: sa.Engine) -> N
     with begin_write(db) as conn, pytest.raises(ValidationFailed) as info:
         store.publish(conn, "crm")
     assert info.value.errors[0].code == "unsupported_change"
+
+
+def test_a_link_added_later_gets_its_foreign_key(db: sa.Engine) -> None:
+    """On SQLite too: the column is added with ``REFERENCES ... ON DELETE SET NULL``."""
+    account = {
+        "kind": "entity",
+        "name": "account",
+        "label": {"en": "A"},
+        "fields": [{"name": "name", "type": "text"}],
+    }
+    publish(db, APP, account, lead_doc())
+    (before,) = add_leads(db, {"name": "Li"})
+    publish(db, lead_doc({"name": "account", "type": "link", "target": "account"}))
+    keys = sa.inspect(db).get_foreign_keys("crm_lead")
+    assert [(k["constrained_columns"], k["referred_table"]) for k in keys] == [
+        (["account_id"], "crm_account")
+    ]
+    assert read(db, before["id"])["account"] is None
+    with begin_write(db) as conn:
+        acme = Records(store.load_app(conn, "crm")).create(conn, "account", {"name": "A"}, CTX)
+    (lead,) = add_leads(db, {"name": "Wang", "account": acme["id"]})
+    with begin_write(db) as conn:
+        conn.execute(sa.text("DELETE FROM crm_account WHERE id = :id"), {"id": acme["id"]})
+    assert read(db, lead["id"])["account"] is None
+    with begin_write(db) as conn, pytest.raises(sa.exc.IntegrityError):
+        conn.execute(sa.text("UPDATE crm_lead SET account_id = 999 WHERE id = :id"), lead)

@@ -64,7 +64,7 @@ def test_the_steps_in_words() -> None:
         "archive column crm_lead.note as _archived_note_1",
         "rename column crm_lead.phone as mobile",
         "create table crm_contact",
-        "add column crm_lead.account_id (BIGINT) for field 'account'",
+        "add column crm_lead.account_id (BIGINT) for field 'account', linked to crm_account",
         "add column crm_lead.email (VARCHAR(320)) for field 'email'",
         "convert crm_lead.old_score from VARCHAR(255) to DOUBLE (0 values)",
         "create index ix_crm_lead_account_id on crm_lead (account_id)",

@@ -271,7 +271,9 @@ def _add_field(ctx: PlanContext, new: EntityTables, f: Field) -> None:
         return
     column = new.table.c[column_name]
     bare = sa.Column(column.name, column.type, nullable=True)
-    ctx.plan.add("add", AddColumnStep(table, bare, f.name))
+    targets = sorted(fk.column.table.name for fk in column.foreign_keys)
+    inline = targets[0] if targets and not ctx.postgres else None
+    ctx.plan.add("add", AddColumnStep(table, bare, f.name, references=inline))
     if ctx.postgres:
         for fk in sorted(column.foreign_keys, key=lambda k: k.target_fullname):
             ctx.plan.add(

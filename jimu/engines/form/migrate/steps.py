@@ -1,9 +1,10 @@
 """The steps of a schema change. Each one says in words what it does and runs as Alembic
 operations, either on a live connection or in "offline" mode that only prints the SQL.
 
-On SQLite every step uses ALTER TABLE forms SQLite runs natively (ADD, RENAME and DROP COLUMN),
-never a batch-mode table copy: copying a table drops the original, and with foreign keys on
-that fires ``ON DELETE`` actions in the tables that link to it.
+On SQLite every step uses ALTER TABLE forms SQLite runs natively (ADD, RENAME and DROP COLUMN;
+a link column is added with its ``REFERENCES`` clause), never a batch-mode table copy: copying
+a table drops the original, and with foreign keys on that fires ``ON DELETE`` actions in the
+tables that link to it (every link to a copied lead would be set to NULL).
 """
 
 from __future__ import annotations
@@ -97,13 +98,27 @@ class AddColumnStep(Step):
     table: str
     column: sa.Column[Any]
     field: str
+    #: A link column added on SQLite: the table it refers to. SQLite cannot add a foreign key
+    #: to an existing column, but ``ADD COLUMN ... REFERENCES`` is native (the column starts
+    #: NULL), so the link gets the same ``ON DELETE SET NULL`` key as on PostgreSQL.
+    references: str | None = None
 
     def describe(self) -> str:
         column = self.column
-        return f"add column {self.table}.{column.name} ({column.type}) for field {self.field!r}"
+        text = f"add column {self.table}.{column.name} ({column.type}) for field {self.field!r}"
+        return text if self.references is None else f"{text}, linked to {self.references}"
 
     def run(self, ops: Operations, conn: sa.Connection | None) -> None:
-        ops.add_column(self.table, self.column._copy())
+        if self.references is None:
+            ops.add_column(self.table, self.column._copy())
+            return
+        dialect = ops.get_context().dialect
+        quote = dialect.identifier_preparer.quote
+        column_type = self.column.type.compile(dialect=dialect)
+        ops.execute(
+            f"ALTER TABLE {quote(self.table)} ADD COLUMN {quote(self.column.name)} {column_type}"
+            f" REFERENCES {quote(self.references)} (id) ON DELETE SET NULL"
+        )
 
 
 @dataclass

@@ -17,7 +17,7 @@ CREATE TABLE crm_contact (
     PRIMARY KEY (id)
 );
 
-ALTER TABLE crm_lead ADD COLUMN account_id INTEGER;
+ALTER TABLE crm_lead ADD COLUMN account_id INTEGER REFERENCES crm_account (id) ON DELETE SET NULL;
 
 ALTER TABLE crm_lead ADD COLUMN email VARCHAR(320);
 
