@@ -16,6 +16,11 @@ _ZH: list[tuple[str, str]] = [
     (r"must be a whole number", "必须是整数"),
     (r"must be a whole number from 0 to (?P<top>\S+)", "必须是 0 到 {top} 之间的整数"),
     (r"must have at most (?P<n>\d+) decimal places", "最多 {n} 位小数"),
+    (
+        r"must have at most (?P<n>\d+) significant digits \(this database, SQLite, stores no"
+        r" more exactly\)",
+        "最多 {n} 位有效数字(当前数据库 SQLite 无法精确保存更多位)",
+    ),
     (r"must be at most (?P<n>\d+) characters long", "最多 {n} 个字符"),
     (r"must be at least (?P<n>\d+) characters long", "至少 {n} 个字符"),
     (r"must be at least (?P<n>.+)", "不能小于 {n}"),

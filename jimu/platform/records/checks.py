@@ -1,4 +1,4 @@
-"""Checks that need the database: link targets exist, unique values are free."""
+"""Checks that need the database: link targets exist, unique values are free, decimals fit."""
 
 from __future__ import annotations
 
@@ -17,6 +17,37 @@ CHUNK = 500
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+#: Significant digits of a decimal SQLite stores exactly: it keeps NUMERIC values as 8-byte
+#: floats (even when given as text), which hold 15 decimal digits without loss.
+SQLITE_EXACT_DIGITS = 15
+
+
+def inexact_decimal_errors(
+    conn: sa.Connection,
+    rt: EntityRuntime,
+    rows: Sequence[Mapping[str, Any]],
+    prefixes: Sequence[str],
+) -> list[FieldError]:
+    """On SQLite, errors for decimal/money input SQLite would round (more than 15 significant
+    digits, e.g. 10 trillion with cents): refused rather than stored changed."""
+    if conn.dialect.name != "sqlite" or not rt.decimal_inputs:
+        return []
+    errors: list[FieldError] = []
+    for values, prefix in zip(rows, prefixes, strict=True):
+        for name in rt.decimal_inputs:
+            value = values.get(name)
+            if value is not None and len(value.as_tuple().digits) > SQLITE_EXACT_DIGITS:
+                errors.append(
+                    FieldError(
+                        f"{prefix}/{name}",
+                        f"must have at most {SQLITE_EXACT_DIGITS} significant digits"
+                        " (this database, SQLite, stores no more exactly)",
+                        "precision",
+                    )
+                )
+    return errors
 
 
 def existing_ids(conn: sa.Connection, rt: EntityRuntime, ids: Iterable[int]) -> set[int]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from jimu.errors import Conflict, FieldError, ValidationFailed
 from jimu.platform.records import derived
 from jimu.platform.records.audit import write_creations
-from jimu.platform.records.checks import link_errors, unique_errors
+from jimu.platform.records.checks import inexact_decimal_errors, link_errors, unique_errors
 from jimu.platform.records.context import WriteContext
 from jimu.platform.records.fastinsert import insert_values
 from jimu.platform.records.ids import allocate_ids
@@ -98,6 +98,7 @@ def validate_new_rows(
 ) -> tuple[list[dict[str, Any]], list[FieldError]]:
     """Parsed rows and every problem of creating them (nothing is written)."""
     parsed, errors = parse_rows(rt, rows, prefixes, ctx, now or utcnow(), forced)
+    errors.extend(inexact_decimal_errors(conn, rt, parsed, prefixes))
     errors.extend(child_errors(app, rt, parsed, prefixes, ctx))
     if not errors:
         errors.extend(link_errors(conn, app, rt, parsed, prefixes))

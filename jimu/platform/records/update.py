@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from jimu.errors import Conflict, FieldError, NotFound
 from jimu.platform.records import derived
 from jimu.platform.records.audit import Change, write_changes
-from jimu.platform.records.checks import link_errors, unique_errors
+from jimu.platform.records.checks import inexact_decimal_errors, link_errors, unique_errors
 from jimu.platform.records.context import WriteContext
 from jimu.platform.records.create import child_errors, create_records, raise_errors
 from jimu.platform.records.rows import (
@@ -215,6 +215,7 @@ def update_records(
         values, problems = rt.codec.parse(data, creating=False, source=ctx.source, pointer=prefix)
         parsed.append(values)
         errors.extend(problems)
+    errors.extend(inexact_decimal_errors(conn, rt, parsed, prefixes))
     errors.extend(child_errors(app, rt, parsed, prefixes, ctx))
     if not errors:
         errors.extend(link_errors(conn, app, rt, parsed, prefixes))

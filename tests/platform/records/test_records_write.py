@@ -293,3 +293,22 @@ def test_user_fields_must_name_platform_users(jimu_engine: sa.Engine) -> None:
         with pytest.raises(ValidationFailed) as info:
             service.create(conn, "task", {"assignee": 4}, CTX)
         assert info.value.errors[0].pointer == "/assignee"
+
+
+def test_money_is_exact_or_refused_never_rounded(records: Records, conn: sa.Connection) -> None:
+    """SQLite keeps NUMERIC values as floats (15 significant digits): more is refused there
+    rather than stored rounded; PostgreSQL stores every digit the field allows."""
+    fits = records.create(conn, "lead", {"name": "a", "amount": "1234567890123.45"}, CTX)
+    assert records.get(conn, "lead", fits["id"])["amount"] == "1234567890123.45"
+    big = {"name": "b", "amount": "1234567890123456.78"}
+    if conn.dialect.name == "sqlite":
+        with pytest.raises(ValidationFailed) as info:
+            records.create(conn, "lead", big, CTX)
+        assert [(e.pointer, e.code) for e in info.value.errors] == [("/amount", "precision")]
+        assert "15 significant digits" in info.value.errors[0].message
+        with pytest.raises(ValidationFailed):
+            records.update(conn, "lead", fits["id"], {"amount": big["amount"]}, CTX)
+        assert records.get(conn, "lead", fits["id"])["amount"] == "1234567890123.45"
+    else:
+        stored = records.create(conn, "lead", big, CTX)
+        assert records.get(conn, "lead", stored["id"])["amount"] == "1234567890123456.78"
