@@ -4,6 +4,8 @@ publish.
 ``Records(model)`` compiles tables, validators and formulas once; building it per request would
 waste that. The registry keeps one per app and compares ``metadata_store.app_revision`` (one
 small query) on every use, so a publish is picked up by the next request in every process.
+Scoped users' policy inputs (roles held, departments, shares) are kept the same way, under the
+access revision every org, role and share change raises (``access/cache.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from jimu.platform import metadata_store as store
+from jimu.platform.access.cache import PolicyCache
 from jimu.platform.access.guarded import GuardedRecords
 from jimu.platform.access.loading import load_policy, published_roles
 from jimu.platform.access.policy import RoleSpec
@@ -32,6 +35,8 @@ class AppRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._apps: dict[str, CompiledApp] = {}
+        #: Scoped users' policy inputs, under the access revision (see access/cache.py).
+        self.policies = PolicyCache()
 
     def _compiled(self, conn: sa.Connection, app: str) -> CompiledApp:
         revision = store.app_revision(conn, app)
@@ -60,7 +65,9 @@ class AppRegistry:
     def for_user(self, conn: sa.Connection, app: str, user: User) -> GuardedRecords:
         """The records of ``app`` as ``user`` may read and change them."""
         compiled = self._compiled(conn, app)
-        policy = load_policy(conn, app, user, compiled.roles)
+        policy = load_policy(
+            conn, app, user, compiled.roles, lambda: self.policies.inputs(conn, app, user.id)
+        )
         return GuardedRecords(compiled.records, policy)
 
     def forget(self, app: str) -> None:

@@ -25,6 +25,10 @@ class Platform:
 
     def __post_init__(self) -> None:
         self.sessions = session_factory(self.engine)
+        # Org, role and share writes raise the access revision that policy caches are keyed by.
+        from jimu.platform.access import revision
+
+        revision.watch(self.engine)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:

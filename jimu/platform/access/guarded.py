@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from jimu.engines.form.model import AppModel
 from jimu.errors import FieldError, JimuError, NotFound, PermissionDenied, ValidationFailed
+from jimu.platform.access import revision
 from jimu.platform.access.binding import bind_user
 from jimu.platform.access.loading import shared_ids
 from jimu.platform.access.policy import WRITE_ACTIONS, AccessPolicy, EntityAccess
@@ -74,12 +75,22 @@ class GuardedRecords:
         if rule is None:
             return None
         bound: dict[str, Any] = bind_user(rule, self.policy.context)
-        shared = shared_ids(
-            conn, self.app, entity, self.policy.context, write=action in WRITE_ACTIONS
-        )
+        shared = self._shared(conn, entity, write=action in WRITE_ACTIONS)
         if shared:
             bound = {"or": [bound, {"in": [{"var": "id"}, shared]}]}
         return bound
+
+    def _shared(self, conn: sa.Connection, entity: str, *, write: bool) -> list[int]:
+        """Ids of the records of ``entity`` shared with the user: kept with the policy's
+        cached inputs, except in a transaction that changed what policies are read from (it
+        reads its own changes, and keeps nothing it may roll back)."""
+        kept = None if revision.raised_here(conn) else self.policy.shares
+        if kept is not None and (entity, write) in kept:
+            return kept[entity, write]
+        ids = shared_ids(conn, self.app, entity, self.policy.context, write=write)
+        if kept is not None:
+            kept[entity, write] = ids
+        return ids
 
     def _in_scope(
         self, conn: sa.Connection, entity: str, ids: Sequence[int], rule: Mapping[str, Any] | None

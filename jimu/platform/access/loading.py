@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -81,19 +82,45 @@ class LazyUserContext(Mapping[str, Any]):
         return len(self._values())
 
 
+@dataclass
+class PolicyInputs:
+    """What one scoped user's policy in one app is built from (read-only once built)."""
+
+    #: The ``$user`` context, with the departments roles and shares reach the user through.
+    context: dict[str, Any]
+    #: The names of the roles the user holds in the app.
+    held: frozenset[str]
+    #: Ids of shared records by (entity, write), when kept (a cache); None: not kept.
+    shares: dict[tuple[str, bool], list[int]] | None = None
+
+
+def read_inputs(conn: sa.Connection, app: str, user_id: int) -> PolicyInputs:
+    """``user_id``'s policy inputs in ``app`` as the database has them now."""
+    context = dict(user_context(conn, user_id))
+    # The departments a role or a share may reach the user through (read once).
+    reach = sorted(ancestors_and_self(conn, context["department_ids"]))
+    context[REACH_KEY] = reach
+    return PolicyInputs(context, frozenset(roles_held(conn, app, user_id, reach)))
+
+
 def load_policy(
-    conn: sa.Connection, app: str, user: User, roles: Sequence[RoleSpec]
+    conn: sa.Connection,
+    app: str,
+    user: User,
+    roles: Sequence[RoleSpec],
+    inputs: Callable[[], PolicyInputs] | None = None,
 ) -> AccessPolicy:
-    """``user``'s access to ``app`` whose published roles are ``roles``."""
+    """``user``'s access to ``app`` whose published roles are ``roles``.
+
+    ``inputs`` (default: :func:`read_inputs`) gives the user's policy inputs, e.g. from a
+    cache; it is only called when access depends on them (not an administrator, an app with
+    roles)."""
     if user.is_admin or not roles:
         lazy = LazyUserContext(conn, user)
         return AccessPolicy(app, user.id, lazy, tuple(roles), unrestricted=True)
-    context = dict(user_context(conn, user.id))
-    # The departments a role or a share may reach the user through (read once per request).
-    reach = sorted(ancestors_and_self(conn, context["department_ids"]))
-    context[REACH_KEY] = reach
-    held = roles_held(conn, app, user.id, reach)
-    return AccessPolicy(app, user.id, context, tuple(r for r in roles if r.name in held))
+    found = inputs() if inputs is not None else read_inputs(conn, app, user.id)
+    granted = tuple(r for r in roles if r.name in found.held)
+    return AccessPolicy(app, user.id, dict(found.context), granted, shares=found.shares)
 
 
 def shared_ids(

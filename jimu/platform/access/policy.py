@@ -162,6 +162,11 @@ class AccessPolicy:
     context: Mapping[str, Any]
     roles: tuple[RoleSpec, ...] = ()
     unrestricted: bool = False
+    #: Ids of the records shared with the user by (entity, write), when the caller keeps them
+    #: (``jimu.platform.access.cache``); None: read them for every scoped statement.
+    shares: dict[tuple[str, bool], list[int]] | None = field(
+        default=None, compare=False, repr=False
+    )
     _entities: dict[str, EntityAccess] = field(default_factory=dict, compare=False, repr=False)
 
     def entity(self, name: str) -> EntityAccess:
