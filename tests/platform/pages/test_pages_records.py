@@ -173,6 +173,9 @@ def test_a_post_without_the_csrf_token_is_refused(pages: TestClient) -> None:
     record_id = create_lead(pages)
     response = pages.post(f"{LEADS}/{record_id}/delete", headers=HTML, follow_redirects=False)
     assert response.status_code == 403
+    # the page is titled with what went wrong, not a generic "Something went wrong"
+    assert "<title>Your form expired." in response.text
+    assert pages.get(f"{LEADS}/999999", headers=HTML).text.count("This page does not exist.") == 2
     assert f'data-id="{record_id}"' in pages.get(LEADS, headers=HTML).text
 
 
