@@ -24,10 +24,16 @@ _HUG = "\x00"  # marks where spaces around a full-width parenthesis are dropped
 _ARITHMETIC_RANK = {"+": 1, "-": 1, "*": 2, "/": 2}
 
 
-def describe(rule: Any, lang: str = "en", labels: Mapping[str, str] | None = None) -> str:
+def describe(
+    rule: Any,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
+    options: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
     """``rule`` as a sentence in ``lang`` ("en" or "zh"); ``labels`` maps field names to the
-    labels the admin sees (``{"amount": "金额"}``)."""
-    return _tidy_zh(_Describer(lang, labels or {}).rule(rule))
+    labels the admin sees (``{"amount": "金额"}``), ``options`` a choice field's stored values
+    to theirs (``{"status": {"won": "赢单"}}``), used for values compared with that field."""
+    return _tidy_zh(_Describer(lang, labels or {}, options or {}).rule(rule))
 
 
 def describe_value(value: Any, lang: str = "en") -> str:
@@ -36,10 +42,16 @@ def describe_value(value: Any, lang: str = "en") -> str:
 
 
 class _Describer:
-    def __init__(self, lang: str, labels: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        lang: str,
+        labels: Mapping[str, str],
+        options: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
         self.zh = lang.startswith("zh")
         self.lang = "zh" if self.zh else "en"
         self.labels = labels
+        self.options = options or {}
 
     def _pick(self, en: str, zh: str) -> str:
         return zh if self.zh else en
@@ -117,9 +129,37 @@ class _Describer:
             return self.rule(args[0])
         if op == "substr":
             args = _positions_from_one(args)
+        if op in _NULL_TESTS and len(args) == 2 and (args[0] is None) != (args[1] is None):
+            subject = self.rule(args[1] if args[0] is None else args[0])
+            if op in ("==", "==="):
+                return self._pick(f"{subject} is empty", f"{subject} 为空")
+            return self._pick(f"{subject} is not empty", f"{subject} 不为空")
         parts = [self.operand(entry, arg, index, args) for index, arg in enumerate(args)]
+        choices = self._choices(args)
+        if choices:
+            parts = [
+                self._choice_text(arg, choices) if _is_choice_value(arg) else part
+                for arg, part in zip(args, parts, strict=True)
+            ]
         text_operand = len(args) == 2 and isinstance(args[1], str) and args[1] != ""
         return self.fill(entry, parts, text_operand)
+
+    def _choices(self, args: list[Any]) -> Mapping[str, str] | None:
+        """The option labels of the first choice field among ``args`` (``{"var": "status"}``)."""
+        for arg in args:
+            if isinstance(arg, dict) and len(arg) == 1 and "var" in arg:
+                raw = arg["var"]
+                name = raw[0] if isinstance(raw, list) and raw else raw
+                if isinstance(name, str) and name in self.options:
+                    return self.options[name]
+        return None
+
+    def _choice_text(self, value: Any, choices: Mapping[str, str]) -> str:
+        if isinstance(value, list):
+            return self._pick(", ", "、").join(self._choice_text(v, choices) for v in value)
+        if isinstance(value, str) and value in choices:
+            return choices[value]
+        return self.rule(value)
 
     def unit(self, entry: Operator, unit: str, args: list[Any]) -> str:
         words = UNIT_WORDS[unit]
@@ -163,6 +203,17 @@ class _Describer:
             return parts[index] if index < len(parts) else ""
 
         return _SLOT.sub(slot, template).strip()
+
+
+#: Comparisons that read "X is empty" / "X is not empty" when one side is null.
+_NULL_TESTS = frozenset({"==", "===", "!=", "!=="})
+
+
+def _is_choice_value(arg: Any) -> bool:
+    """A literal that may name options: text, or a list of texts."""
+    return isinstance(arg, str) or (
+        isinstance(arg, list) and bool(arg) and all(isinstance(v, str) for v in arg)
+    )
 
 
 def _positions_from_one(args: list[Any]) -> list[Any]:

@@ -92,14 +92,31 @@ def field_labels(entity: Entity, viewer: Viewer) -> dict[str, str]:
     return labels
 
 
-def scope_words(items: Iterable[Any], viewer: Viewer, labels: Mapping[str, str]) -> list[str]:
+def option_labels(entity: Entity, viewer: Viewer) -> dict[str, dict[str, str]]:
+    """Choice field name → stored option value → the label the viewer reads."""
+    return {
+        f.name: {
+            str(o["value"]): viewer.label(o.get("label"), str(o["value"]))
+            for o in f.get("options") or []
+        }
+        for f in entity.fields
+        if f.type in ("select", "multiselect")
+    }
+
+
+def scope_words(
+    items: Iterable[Any],
+    viewer: Viewer,
+    labels: Mapping[str, str],
+    options: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[str]:
     """Each scope item as a phrase: "Own records", "Records where Status is won", …"""
     words = []
     for item in items:
         if isinstance(item, str):
             words.append(viewer.t(f"access.scope.{item}"))
         else:
-            sentence = describe(item["condition"], viewer.language, labels)
+            sentence = describe(item["condition"], viewer.language, labels, options)
             words.append(viewer.t("access.scope.condition", condition=sentence))
     return words
 
@@ -109,9 +126,10 @@ def rules_view(role: RoleSpec, model: AppModel, viewer: Viewer) -> list[EntityRu
     for name, rules in role.entities.items():
         entity = model.entities.get(name)
         labels = field_labels(entity, viewer) if entity is not None else {}
+        options = option_labels(entity, viewer) if entity is not None else {}
         label = viewer.label(entity.label, name) if entity is not None else name
-        scope = scope_words(rules.scope, viewer, labels)
-        write = scope_words(rules.write_scope, viewer, labels)
+        scope = scope_words(rules.scope, viewer, labels, options)
+        write = scope_words(rules.write_scope, viewer, labels, options)
         write_applies = bool({"update", "delete"} & rules.actions)
         fields = sorted(rules.fields.items(), key=lambda item: labels.get(item[0], item[0]))
         views.append(

@@ -111,3 +111,25 @@ def test_any_rule_can_be_described(rule: Any, lang: str) -> None:
     sentence = describe(rule, lang)
     assert isinstance(sentence, str)
     assert "\x00" not in sentence
+
+
+def test_option_values_read_as_their_labels_and_null_as_empty() -> None:
+    labels = {"status": "状态", "owner_id": "负责人"}
+    options = {"status": {"won": "赢单", "lost": "输单"}}
+    rule = {
+        "and": [
+            {"in": [{"var": "status"}, ["won", "lost"]]},
+            {"==": [{"var": "owner_id"}, None]},
+            {"!=": [{"var": "status"}, "open"]},  # not an option: shown as it is
+        ]
+    }
+    assert describe(rule, "zh", labels, options) == (
+        "状态 属于 赢单、输单 且 负责人 为空 且 状态 不等于 open"
+    )
+    english = {"status": {"won": "Won", "lost": "Lost"}}
+    assert describe({"==": ["won", {"var": "status"}]}, "en", {"status": "Status"}, english) == (
+        "Won equals Status"
+    )
+    assert describe({"!==": [None, {"var": "owner_id"}]}, "en", {"owner_id": "Owner"}) == (
+        "Owner is not empty"
+    )

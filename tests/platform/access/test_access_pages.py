@@ -75,7 +75,7 @@ def test_the_roles_page_says_each_role_in_words_with_its_holders(
     rep = text_of(section(page, "role-rep"))
     assert "Sales rep" in rep
     assert "create, view, edit" in rep
-    assert "Their own records; or Records where Owner equals empty" in rep
+    assert "Their own records; or Records where Owner is empty" in rep
     assert "Changes only: Their own records" in rep
     assert "Hidden: Amount" in rep
     assert "Department Sales / Field" in rep
@@ -85,7 +85,7 @@ def test_the_roles_page_says_each_role_in_words_with_its_holders(
     assert "Changes only" not in manager  # the write scope is the read scope
     assert "User mia" in manager
     winner = text_of(section(page, "role-winner"))
-    assert "Records where Status is won" in winner
+    assert "Records where Status is Won" in winner  # the option label, not its value
     assert "Hidden: Email" in winner and "Read-only: Amount" in winner
     designer = text_of(section(page, "role-designer"))
     assert "May design and publish: tables and forms" in designer
