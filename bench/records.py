@@ -91,6 +91,31 @@ def bare_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def bare_and_engine_paths(
+    engine: sa.Engine, rows: list[dict[str, Any]]
+) -> tuple[Records, dict[str, Callable[[int, int], None]]]:
+    """Fresh ``bare_lead`` and ``bench_lead`` tables and the two ways of writing rows
+    ``[first, last)`` of ``rows`` into them: the bare insert and ``Records.bulk_create``."""
+    records = Records(AppModel.from_documents("bench", [LEAD]))
+    bare = Records(AppModel.from_documents("bare", [LEAD])).table("lead")
+    records.runtime.metadata.drop_all(engine)  # a server database may hold an earlier run
+    bare.metadata.drop_all(engine)
+    records.runtime.metadata.create_all(engine)
+    bare.metadata.create_all(engine)
+    converted = bare_rows(rows)
+    ctx = WriteContext(actor_id=1, source="import")
+
+    def bare_insert(first: int, last: int) -> None:
+        with begin_write(engine) as conn:
+            conn.execute(sa.insert(bare), converted[first:last])
+
+    def engine_path(first: int, last: int) -> None:
+        with begin_write(engine) as conn:
+            records.bulk_create(conn, "lead", rows[first:last], ctx)
+
+    return records, {"bare": bare_insert, "engine": engine_path}
+
+
 def take_turns(
     paths: dict[str, Callable[[int, int], None]], rows: int, batch: int
 ) -> tuple[dict[str, float], int]:
@@ -125,25 +150,8 @@ def main() -> None:
     url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     engine = create_engine(url)
     Base.metadata.create_all(engine)
-    records = Records(AppModel.from_documents("bench", [LEAD]))
-    bare = Records(AppModel.from_documents("bare", [LEAD])).table("lead")
-    records.runtime.metadata.drop_all(engine)  # a server database may hold an earlier run
-    bare.metadata.drop_all(engine)
-    records.runtime.metadata.create_all(engine)
-    bare.metadata.create_all(engine)
     rows = make_rows(args.rows)
-    converted = bare_rows(rows)
-    ctx = WriteContext(actor_id=1, source="import")
-
-    def bare_insert(first: int, last: int) -> None:
-        with begin_write(engine) as conn:
-            conn.execute(sa.insert(bare), converted[first:last])
-
-    def engine_path(first: int, last: int) -> None:
-        with begin_write(engine) as conn:
-            records.bulk_create(conn, "lead", rows[first:last], ctx)
-
-    paths = {"bare": bare_insert, "engine": engine_path}
+    records, paths = bare_and_engine_paths(engine, rows)
     seconds, counted = take_turns(paths, args.rows, args.batch)
     bare_seconds, engine_seconds = seconds["bare"], seconds["engine"]
     with engine.connect() as conn:

@@ -30,14 +30,12 @@ import httpx
 import sqlalchemy as sa
 import uvicorn
 
-from jimu.engines.form.model import AppModel
 from jimu.platform import metadata_store as store
 from jimu.platform.app import create_app
 from jimu.platform.auth.api_tokens import issue_token
 from jimu.platform.auth.users import create_user, find_user
 from jimu.platform.db import begin_write, create_engine
 from jimu.platform.migrate import upgrade
-from jimu.platform.records import Records, WriteContext
 from jimu.platform.settings import Settings
 from jimu.platform.state import Platform
 
@@ -134,7 +132,7 @@ def http_path(url: str, entity_doc: dict[str, Any], app: str = "web") -> Iterato
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from records import LEAD, bare_rows, make_rows, take_turns
+    from records import LEAD, bare_and_engine_paths, make_rows, take_turns
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -146,27 +144,9 @@ def main() -> None:
 
     engine = create_engine(url)
     upgrade(engine)
-    records = Records(AppModel.from_documents("engine", [LEAD]))
-    bare = Records(AppModel.from_documents("bare", [LEAD])).table("lead")
-    records.runtime.metadata.create_all(engine)
-    bare.metadata.create_all(engine)
-    converted = bare_rows(rows)
-    ctx = WriteContext(actor_id=1, source="import")
-
-    def bare_insert(first: int, last: int) -> None:
-        with begin_write(engine) as conn:
-            conn.execute(sa.insert(bare), converted[first:last])
-
-    def engine_path(first: int, last: int) -> None:
-        with begin_write(engine) as conn:
-            records.bulk_create(conn, "lead", rows[first:last], ctx)
-
+    _, paths = bare_and_engine_paths(engine, rows)
     with http_path(url, LEAD) as post:
-        paths = {
-            "bare": bare_insert,
-            "engine": engine_path,
-            "http": lambda first, last: post(rows[first:last]),
-        }
+        paths["http"] = lambda first, last: post(rows[first:last])
         seconds, counted = take_turns(paths, args.rows, args.batch)
     engine.dispose()
     bare_seconds, engine_seconds = seconds["bare"], seconds["engine"]

@@ -1,0 +1,39 @@
+"""Every benchmark still runs end to end (on tiny sizes; the figures are not looked at)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+RUNS = {
+    "records.py": ["--rows", "300", "--batch", "100"],
+    "records_http.py": ["--rows", "300", "--batch", "100"],
+    "list_page.py": ["--rows", "2000", "--repeat", "2"],
+    "scopes.py": ["--rows", "2000", "--repeat", "2"],
+    "expr.py": ["--records", "500", "--repeat", "1"],
+    "formulas.py": ["--repeat", "1", "--rounds", "5"],
+}
+
+
+@pytest.mark.parametrize("script", sorted(RUNS))
+def test_the_benchmark_runs_and_prints_figures(script: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *RUNS[script]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip(), "the benchmark printed nothing"
+
+
+def test_every_benchmark_is_run_here() -> None:
+    scripts = {p.name for p in BENCH.glob("*.py") if p.name != "benchkit.py"}
+    assert scripts == set(RUNS)
