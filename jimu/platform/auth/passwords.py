@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -11,11 +13,28 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("jimu-no-such-user")
 
 
+#: Starts the stored hash of an account no password opens (users synced from the organisation
+#: or signed up through single sign-on, until an administrator sets one). Never an argon2 hash.
+UNUSABLE_PREFIX = "!"
+
+
 def hash_password(password: str) -> str:
     return str(_hasher.hash(password))
 
 
+def unusable_password_hash() -> str:
+    """A stored hash no password matches (costs nothing, unlike hashing a random password)."""
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(16)
+
+
+def has_usable_password(password_hash: str) -> bool:
+    return not password_hash.startswith(UNUSABLE_PREFIX)
+
+
 def verify_password(password_hash: str, password: str) -> bool:
+    if not has_usable_password(password_hash):
+        burn_time(password)  # as long as a wrong password, so timing tells nothing
+        return False
     try:
         return bool(_hasher.verify(password_hash, password))
     except (VerificationError, InvalidHashError):
@@ -23,7 +42,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return bool(_hasher.check_needs_rehash(password_hash))
+    return has_usable_password(password_hash) and bool(_hasher.check_needs_rehash(password_hash))
 
 
 def burn_time(password: str) -> None:

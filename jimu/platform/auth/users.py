@@ -9,7 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from jimu.errors import Conflict, FieldError, ValidationFailed
-from jimu.platform.auth.passwords import burn_time, hash_password, needs_rehash, verify_password
+from jimu.platform.auth.passwords import (
+    burn_time,
+    hash_password,
+    needs_rehash,
+    unusable_password_hash,
+    verify_password,
+)
 from jimu.platform.models import User
 from jimu.platform.security.password_policy import PasswordPolicy, password_problems
 
@@ -34,7 +40,10 @@ def _password_errors(
 
 
 def validate_new_user(
-    username: str, password: str, language: str = "en", policy: PasswordPolicy | None = None
+    username: str,
+    password: str | None,
+    language: str = "en",
+    policy: PasswordPolicy | None = None,
 ) -> None:
     """Raise ``ValidationFailed`` listing every problem with the proposed user at once.
 
@@ -49,7 +58,8 @@ def validate_new_user(
                 "pattern",
             )
         )
-    errors.extend(_password_errors(password, username, policy))
+    if password is not None:
+        errors.extend(_password_errors(password, username, policy))
     if language not in LANGUAGES:
         errors.append(FieldError("/language", f"Use one of {', '.join(LANGUAGES)}.", "enum"))
     if errors:
@@ -63,7 +73,7 @@ def find_user(db: Session, username: str) -> User | None:
 def create_user(
     db: Session,
     username: str,
-    password: str,
+    password: str | None,
     *,
     is_admin: bool = False,
     display_name: str = "",
@@ -71,7 +81,10 @@ def create_user(
     language: str = "en",
     policy: PasswordPolicy | None = None,
 ) -> User:
-    """Add a user to ``db`` (the caller commits); ``Conflict`` if the username is taken."""
+    """Add a user to ``db`` (the caller commits); ``Conflict`` if the username is taken.
+
+    ``password`` None makes an account no password opens (until an administrator sets one):
+    users synced from the organisation or signed up through single sign-on."""
     validate_new_user(username, password, language, policy)
     if find_user(db, username) is not None:
         raise Conflict(
@@ -80,7 +93,7 @@ def create_user(
         )
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=unusable_password_hash() if password is None else hash_password(password),
         is_admin=is_admin,
         display_name=display_name or username,
         email=email,

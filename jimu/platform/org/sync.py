@@ -10,7 +10,6 @@ unusable random password: an administrator sets one before they can sign in.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -395,7 +394,7 @@ def _adopt_or_create(db: Session, row: UserRow) -> User:
         user = create_user(
             db,
             row.external_id,
-            secrets.token_urlsafe(32),
+            None,
             display_name=row.name,
             email=row.email,
         )

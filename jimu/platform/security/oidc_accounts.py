@@ -9,7 +9,6 @@ get a random password nobody knows: they sign in through the provider only.
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -69,7 +68,7 @@ def _created(db: Session, config: OidcConfig, claims: dict[str, Any]) -> User:
     return create_user(
         db,
         username,
-        secrets.token_urlsafe(32),
+        None,
         display_name=name if isinstance(name, str) else "",
         email=email if isinstance(email, str) else None,
     )

@@ -5,7 +5,8 @@ from typing import Any
 import sqlalchemy as sa
 from org_testing import DEPARTMENTS_EN, DEPARTMENTS_ZH, USERS_EN, USERS_ZH
 
-from jimu.platform.auth.users import authenticate
+from jimu.platform.auth.passwords import has_usable_password
+from jimu.platform.auth.users import authenticate, update_user
 from jimu.platform.models import Department, User, UserDepartment
 from jimu.platform.org.columns import read_csv, read_json, split_ids
 from jimu.platform.org.context import user_context
@@ -75,8 +76,13 @@ def test_chinese_headers_dry_run_then_apply_then_rerun(platform: Platform) -> No
         assert zhang["department_and_descendant_ids"] == sorted(
             [depts["2"].id, depts["3"].id, depts["4"].id]
         )
-        # New users cannot sign in until an administrator sets a password.
+        # New users cannot sign in until an administrator sets a password: no password
+        # opens their account (and none was hashed for them, which made big syncs slow).
+        assert not has_usable_password(lisi.password_hash)
         assert authenticate(db, "lisi", "") is None
+        assert authenticate(db, "lisi", lisi.password_hash) is None
+        update_user(lisi, {"password": "Plum-blossom-2026"})
+        assert authenticate(db, "lisi", "Plum-blossom-2026") is lisi
 
     again = run(platform, DEPARTMENTS_ZH, USERS_ZH, dry_run=False)
     assert again.departments == {"created": 0, "updated": 0, "unchanged": 5}
