@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -153,3 +154,57 @@ def _order_default(element: CodepointOrder, compiler: SQLCompiler, **kw: Any) ->
 @compiles(CodepointOrder, "postgresql")
 def _order_pg(element: CodepointOrder, compiler: SQLCompiler, **kw: Any) -> str:
     return f'({compiler.process(element.value, **kw)}) COLLATE "C"'
+
+
+#: Lists at least this long are one array parameter on PostgreSQL (see :class:`OneOf`).
+ARRAY_FROM = 16
+
+
+class OneOf(ColumnElement[bool]):
+    """``value IN (...)``; on PostgreSQL ``value = ANY(:array)``, the whole list as one array
+    parameter. Same truth table (a NULL value, or no match with NULL in the list, is NULL), same
+    index use; but 200 ids (a manager's department tree in a data scope) are one placeholder
+    instead of 200 that SQLAlchemy renders and psycopg parses on every run."""
+
+    inherit_cache = True
+    #: A comparison: SQLite's WHERE takes it as is (no ``= 1``, which no index serves).
+    _is_implicitly_boolean = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own convention
+        ("listed", InternalTraversal.dp_clauseelement),
+        ("value", InternalTraversal.dp_clauseelement),
+        ("array", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(
+        self, value: ColumnElement[Any], options: list[Any], item: sa.types.TypeEngine[Any]
+    ) -> None:
+        self.listed = value.in_(options)
+        self.value = value
+        self.array = sa.bindparam(None, options, type_=postgresql.ARRAY(item))
+        self.type = sa.Boolean()
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return list(self.value._from_objects)
+
+
+def one_of(value: ColumnElement[Any], options: list[Any]) -> ColumnElement[bool]:
+    """``value IN options``: a :class:`OneOf` for a long list of integers compared with an
+    integer column, or of texts with a text column (the array's type is then the column's)."""
+    if len(options) >= ARRAY_FROM:
+        if isinstance(value.type, sa.Integer) and all(o.__class__ is int for o in options):
+            return OneOf(value, options, sa.BigInteger())
+        if isinstance(value.type, sa.String) and all(o.__class__ is str for o in options):
+            return OneOf(value, options, sa.Text())
+    return value.in_(options)
+
+
+@compiles(OneOf)
+def _one_of_default(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.listed, **kw))
+
+
+@compiles(OneOf, "postgresql")
+def _one_of_pg(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.value, **kw)
+    return f"({value} = ANY ({compiler.process(element.array, **kw)}))"

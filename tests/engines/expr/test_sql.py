@@ -193,3 +193,44 @@ def test_the_where_form_compares_nullable_numbers_and_lists_bare() -> None:
     )
     assert where({"==": [{"var": "$user.id"}, {"var": "owner"}]}) == "lead_bare.owner = 7"
     assert where({"in": [{"var": "owner"}, {"var": "$user.team"}]}) == "lead_bare.owner IN (7, 8)"
+
+
+LONG_AMOUNTS = [5, *range(100, 130)]  # 31 numbers: a list long enough to be one array
+LONG_REGIONS = ["华东", *(f"region {n}" for n in range(20))]
+
+
+@pytest.mark.parametrize(
+    ("rule", "ids"),
+    [
+        ({"in": [{"var": "amount"}, LONG_AMOUNTS]}, [1]),
+        ({"!": {"in": [{"var": "amount"}, LONG_AMOUNTS]}}, [2, 3, 4]),
+        ({"in": [{"var": "amount"}, [*LONG_AMOUNTS, None]]}, [1, 2]),
+        ({"in_list": [{"var": "region"}, LONG_REGIONS]}, [1]),
+        ({"not_in_list": [{"var": "region"}, LONG_REGIONS]}, [2, 3, 4]),
+    ],
+)
+def test_long_lists_select_what_python_accepts(deals: sa.Engine, rule: Any, ids: list[int]) -> None:
+    assert in_python(rule) == ids
+    assert selected(deals, rule) == ids
+
+
+def test_a_long_list_is_one_array_parameter_on_postgresql() -> None:
+    """A data scope's ``owner_id IN (200 ids)`` is ``owner_id = ANY (%(p)s)`` on PostgreSQL:
+    one placeholder instead of 200 rendered and parsed per run; SQLite keeps ``IN``."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    table = sa.Table("lead_any", sa.MetaData(), sa.Column("owner_id", sa.BigInteger()))
+    team = list(range(1, 201))
+    rule = {"in": [{"var": "owner_id"}, team]}
+    query = sa.select(table.c.owner_id).where(
+        to_sql(rule, {"owner_id": table.c.owner_id}, where=True)
+    )
+    pg = query.compile(dialect=postgresql.dialect())
+    assert "lead_any.owner_id = ANY (%(param_1)s::BIGINT[])" in str(pg)
+    assert list(pg.params.values()) == [team]
+    lite = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"render_postcompile": True}))
+    assert "lead_any.owner_id IN (" in lite and "= 1" not in lite
+    short = sa.select(table.c.owner_id).where(
+        to_sql({"in": [{"var": "owner_id"}, [1, 2]]}, {"owner_id": table.c.owner_id}, where=True)
+    )
+    assert "IN (" in str(short.compile(dialect=postgresql.dialect()))

@@ -23,6 +23,7 @@ from jimu.engines.expr.sql_functions import (
     RightChars,
     TextPosition,
     TrimChars,
+    one_of,
 )
 from jimu.engines.expr.values import strict_eq
 
@@ -40,7 +41,7 @@ def _member(
     same = [o for o in options if _same_kind(value.kind, o)]
     tests: list[Expr] = []
     if same:
-        member = _decimal_as_float(value.expr).in_(same)
+        member = one_of(_decimal_as_float(value.expr), same)
         tests.append(member if where else sa.and_(_not_null(value), member))
     if any(o is None for o in options):
         tests.append(_is_null(value))
