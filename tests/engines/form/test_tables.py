@@ -74,9 +74,13 @@ def test_indexes_declared_and_automatic() -> None:
         "uq_crm_lead_code": (["code"], True),
         "ix_crm_lead_name_owner_id": (["name", "owner_id"], False),
         "ix_crm_lead_owner_live": (["owner_id", "id", "deleted_at"], False),
+        "ix_crm_lead_owner_deleted": (["owner_id", "id"], False),
     }
     partial = {i.name: index_where(i) for i in tables.table.indexes if index_where(i)}
-    assert partial == {"ix_crm_lead_owner_live": "deleted_at IS NULL"}
+    assert partial == {
+        "ix_crm_lead_owner_live": "deleted_at IS NULL",
+        "ix_crm_lead_owner_deleted": "deleted_at IS NOT NULL",  # the recycle bin's
+    }
     junction = tables.junctions["tags"]
     assert junction.name == "crm_lead__tags"
     assert {c.name for c in junction.primary_key} == {"source_id", "target_id"}
@@ -98,8 +102,9 @@ def test_every_table_has_one_owner_index_for_data_scopes() -> None:
     for app, entity in ((APP, "account"), (declared, "deal")):
         table = build_tables(app, default_registry())[entity].table
         owner = [i for i in table.indexes if index_where(i) is not None]
-        assert [(i.name, [c.name for c in i.columns], i.unique) for i in owner] == [
-            (f"ix_crm_{entity}_owner_live", ["owner_id", "id", "deleted_at"], False)
+        assert sorted((i.name, [c.name for c in i.columns], i.unique) for i in owner) == [
+            (f"ix_crm_{entity}_owner_deleted", ["owner_id", "id"], False),
+            (f"ix_crm_{entity}_owner_live", ["owner_id", "id", "deleted_at"], False),
         ]
     # the declared one is kept as declared (a full index), beside the automatic one
     deal = build_tables(declared, default_registry())["deal"].table

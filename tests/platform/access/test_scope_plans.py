@@ -36,7 +36,7 @@ LEAD = {
     ],
 }
 ROLES = {
-    "rep": {"actions": ["read"], "scope": "own"},
+    "rep": {"actions": ["read", "delete"], "scope": "own"},  # delete: the recycle bin
     "manager": {"actions": ["read"], "scope": "department_tree"},
 }
 
@@ -169,3 +169,23 @@ def test_a_filtered_scoped_count_still_uses_the_owner_index(platform: Platform) 
     count, _, total = count_and_page(platform, people["rep1"], query)
     assert total > 0
     assert INDEX in count, count
+
+
+def test_a_reps_recycle_bin_reads_the_recycle_bin_index(platform: Platform) -> None:
+    """The owner index leaves deleted rows out; the bin has a partial index of its own."""
+    people = set_up(platform)
+    with platform.engine.connect() as conn:
+        guarded = platform.apps.for_user(conn, APP, people["rep1"])
+        query = ListQuery(sort=["-id"], limit=50, count=True)
+        page = guarded.recycle_bin(conn, "lead", query)
+        sent = statements(platform, lambda: guarded.recycle_bin(conn, "lead", query))
+        table = guarded.table("lead").name
+    expected = sum(1 for i in range(LEADS) if i % OWNERS == 1 and deleted(i))
+    assert page.total == expected and len(page.items) == min(50, expected)
+    mine = [(s, p) for s, p in sent if f"FROM {table}" in s]
+    bin_index = "ix_plans_lead_owner_deleted"
+    with platform.engine.connect() as conn:
+        for statement, parameters in mine:
+            found = plan(conn, statement, parameters)
+            assert bin_index in found, found
+            assert "Sort" not in found and "TEMP B-TREE" not in found, found

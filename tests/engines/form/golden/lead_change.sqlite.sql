@@ -37,4 +37,6 @@ CREATE INDEX ix_crm_lead_old_score ON crm_lead (old_score);
 
 CREATE UNIQUE INDEX uq_crm_lead_email ON crm_lead (email);
 
+CREATE INDEX ix_crm_contact_owner_deleted ON crm_contact (owner_id, id) WHERE deleted_at IS NOT NULL;
+
 CREATE INDEX ix_crm_contact_owner_live ON crm_contact (owner_id, id, deleted_at) WHERE deleted_at IS NULL;
