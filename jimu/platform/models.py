@@ -176,6 +176,17 @@ class Autonumber(Base):
     next_value: Mapped[int] = mapped_column(sa.BigInteger)
 
 
+class Revision(Base):
+    """A named counter raised, in the same transaction, by every change to what a cache reads
+    (``access``: users, departments, memberships, role assignments, shares; see
+    ``jimu.platform.access.revision``). Caches in any process compare it to what they hold."""
+
+    __tablename__ = "jimu_revision"
+
+    name: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 class ArchivedColumn(Base):
     """A removed field's column, renamed to ``_archived_<field>_<n>`` instead of dropped."""
 

@@ -12,8 +12,7 @@ revision (:mod:`jimu.platform.access.cache`) never serves a policy older than th
 
 Raw SQL (``exec_driver_sql``) against those tables is not seen: call :func:`bump` with it.
 
-The counter is a row of the platform's counter table ``jimu_autonumber`` under a key no
-auto-number can have (app ``""``).
+The counter is the row ``access`` of ``jimu_revision``.
 """
 
 from __future__ import annotations
@@ -23,12 +22,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Update, UpdateBase
 
-from jimu.platform.records.autonumbers import COUNTERS, take
+from jimu.platform.models import Revision
 
-#: The key of the counter row (app names are never empty, so no auto-number uses it).
-KEY = {"app": "", "entity": "", "field": "access_revision", "period": ""}
+#: The name of the counter row in ``jimu_revision``.
+NAME = "access"
+REVISIONS: sa.Table = Revision.__table__  # type: ignore[assignment]
 #: Tables a policy is read from → the columns an UPDATE must set to matter (None: any).
 WATCHED: Mapping[str, frozenset[str] | None] = {
     "jimu_user": frozenset({"id", "username", "manager_id", "is_admin"}),
@@ -43,14 +44,19 @@ _RAISED = "jimu_access_revision_raised"
 
 def current(conn: sa.Connection) -> int:
     """The revision as ``conn`` sees it (0 before the first change)."""
-    c = COUNTERS.c
-    query = sa.select(c.next_value).where(*(c[k] == v for k, v in KEY.items()))
+    query = sa.select(REVISIONS.c.value).where(REVISIONS.c.name == NAME)
     return int(conn.execute(query).scalar_one_or_none() or 0)
 
 
 def bump(conn: sa.Connection) -> None:
     """Raise the revision in ``conn``'s transaction (seen by others when it commits)."""
-    take(conn, KEY["app"], KEY["entity"], KEY["field"], KEY["period"], 1)
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(REVISIONS).values(name=NAME, value=1)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[REVISIONS.c.name], set_={"value": REVISIONS.c.value + 1}
+        )
+    )
     conn.info[_RAISED] = (conn.get_transaction(), conn.get_nested_transaction())
 
 
