@@ -36,9 +36,10 @@ def inexact_decimal_errors(
         return []
     errors: list[FieldError] = []
     for values, prefix in zip(rows, prefixes, strict=True):
-        for name in rt.decimal_inputs:
+        for name, scale in rt.decimal_inputs:
             value = values.get(name)
-            if value is not None and len(value.as_tuple().digits) > SQLITE_EXACT_DIGITS:
+            # parsed decimals have exactly ``scale`` decimals: digits = adjusted() + 1 + scale
+            if value is not None and value.adjusted() + scale >= SQLITE_EXACT_DIGITS:
                 errors.append(
                     FieldError(
                         f"{prefix}/{name}",

@@ -97,17 +97,18 @@ class EntityRuntime:
         return build_created_dumper(self.dumpers, SYSTEM_COLUMNS[1:], iso_utc)
 
     @cached_property
-    def decimal_inputs(self) -> tuple[str, ...]:
-        """Input fields stored as exact decimals (NUMERIC columns: decimal, money, percent)."""
-        names = []
+    def decimal_inputs(self) -> tuple[tuple[str, int], ...]:
+        """(name, scale) of the input fields stored as exact decimals (NUMERIC columns:
+        decimal, money, percent)."""
+        found = []
         for name in self.codec.inputs:
             column = self.tables.columns.get(name)
             if column is None:
                 continue
             kind = self.table.c[column].type
             if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
-                names.append(name)
-        return tuple(names)
+                found.append((name, int(kind.scale or 0)))
+        return tuple(found)
 
     @cached_property
     def insert_getter(self) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
