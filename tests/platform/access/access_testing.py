@@ -11,10 +11,12 @@ export), ``winner``
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from crm_app import write_app
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -176,3 +178,18 @@ def secure_crm(platform: Platform, root: Path) -> Secured:
         )
         leads["pool"] = int(pool["id"])
     return Secured("crm", users, departments, leads)
+
+
+def sent_statements(platform: Platform, run: Callable[[], Any]) -> list[tuple[str, Any]]:
+    """(SQL, parameters) of every statement ``run()`` sends through the platform's engine."""
+    seen: list[tuple[str, Any]] = []
+
+    def grab(*args: Any) -> None:
+        seen.append((str(args[2]), args[3]))
+
+    sa.event.listen(platform.engine, "before_cursor_execute", grab)
+    try:
+        run()
+    finally:
+        sa.event.remove(platform.engine, "before_cursor_execute", grab)
+    return seen

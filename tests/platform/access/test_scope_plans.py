@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from access_testing import sent_statements
 
 from jimu.platform import metadata_store as store
 from jimu.platform.access.assignments import assign_role
@@ -104,20 +105,6 @@ def live_leads(owner_positions: range) -> int:
     return sum(1 for i in range(LEADS) if i % OWNERS in owner_positions and not deleted(i))
 
 
-def statements(platform: Platform, run: Any) -> list[tuple[str, Any]]:
-    seen: list[tuple[str, Any]] = []
-
-    def grab(*args: Any) -> None:
-        seen.append((args[2], args[3]))
-
-    sa.event.listen(platform.engine, "before_cursor_execute", grab)
-    try:
-        run()
-    finally:
-        sa.event.remove(platform.engine, "before_cursor_execute", grab)
-    return seen
-
-
 def plan(conn: sa.Connection, statement: str, parameters: Any) -> str:
     if conn.dialect.name == "postgresql":
         with conn.begin():
@@ -134,7 +121,7 @@ def count_and_page(platform: Platform, who: User, query: ListQuery) -> tuple[str
     with platform.engine.connect() as conn:
         guarded = platform.apps.for_user(conn, APP, who)
         total = guarded.list(conn, "lead", query).total
-        sent = statements(platform, lambda: guarded.list(conn, "lead", query))
+        sent = sent_statements(platform, lambda: guarded.list(conn, "lead", query))
         table = guarded.table("lead").name
     mine = [(s, p) for s, p in sent if f"FROM {table}" in s]
     count = next((s, p) for s, p in mine if "count(" in s.lower())
@@ -178,7 +165,7 @@ def test_a_reps_recycle_bin_reads_the_recycle_bin_index(platform: Platform) -> N
         guarded = platform.apps.for_user(conn, APP, people["rep1"])
         query = ListQuery(sort=["-id"], limit=50, count=True)
         page = guarded.recycle_bin(conn, "lead", query)
-        sent = statements(platform, lambda: guarded.recycle_bin(conn, "lead", query))
+        sent = sent_statements(platform, lambda: guarded.recycle_bin(conn, "lead", query))
         table = guarded.table("lead").name
     expected = sum(1 for i in range(LEADS) if i % OWNERS == 1 and deleted(i))
     assert page.total == expected and len(page.items) == min(50, expected)
