@@ -53,20 +53,14 @@ CREATED_FIELD = "*"
 
 @dataclass
 class Change:
-    """One record write: what the history and the outbox need to know about it.
-
-    A create gives its initial values as ``initial`` (field → JSON value) instead of
-    ``fields`` (field → (old, new)).
-    """
+    """One write to an existing record: what the history and the outbox need to know about
+    it. New records go through :func:`write_creations`."""
 
     record_id: int
     version: int
-    kind: str  # created / updated / deleted / restored / purged
+    kind: str  # updated / deleted / restored / purged
     fields: dict[str, tuple[Any, Any]]  # field → (old JSON value, new JSON value)
     caused_by: int | None = None
-    #: When it happened for the history, if not the time of the write (an import's created_at).
-    at: datetime | None = None
-    initial: dict[str, Any] | None = None
 
 
 def _encoded_names(cache: dict[tuple[str, ...], str | None], names: list[str]) -> str | None:
@@ -91,7 +85,8 @@ def write_changes(
     ctx: WriteContext,
     now: datetime,
 ) -> list[int]:
-    """Append history rows and one outbox event per change; returns the event ids in order."""
+    """Append a history row per changed field and one outbox event per change; returns the
+    event ids in order."""
     if not changes:
         return []
     history: list[tuple[Any, ...]] = []
@@ -101,20 +96,10 @@ def write_changes(
     actor, source, depth, cause = ctx.actor_id, ctx.source, ctx.depth, ctx.caused_by
     encoded_fields: dict[tuple[str, ...], str | None] = {}  # rows of a batch mostly share them
     for change, event_id, change_id in zip(changes, ids, change_ids, strict=True):
-        at = now if change.at is None else change.at
-        head = (app, entity, change.record_id, change.version, actor, source, at, change_id)
-        if change.initial is not None or change.kind == "created":
-            new = (
-                change.initial
-                if change.initial is not None
-                else {k: v[1] for k, v in change.fields.items()}
-            )
-            changed = sorted(new)
-            history.append((*head, CREATED_FIELD, None, encode_json(new)))
-        else:
-            changed = sorted(change.fields)
-            for name, (old, new_value) in change.fields.items():
-                history.append((*head, name, encode_json(old), encode_json(new_value)))
+        head = (app, entity, change.record_id, change.version, actor, source, now, change_id)
+        changed = sorted(change.fields)
+        for name, (old, new_value) in change.fields.items():
+            history.append((*head, name, encode_json(old), encode_json(new_value)))
         events.append(
             (
                 event_id,
@@ -159,10 +144,7 @@ def write_creations(
             (app, entity, record_id, 1, actor, source, at, change_id, CREATED_FIELD, None,
              encode_json(initial))
         )  # fmt: skip
-        fields = tuple(sorted(initial))
-        names = encoded_fields.get(fields)
-        if names is None:
-            names = encoded_fields[fields] = encode_json(list(fields))
+        names = _encoded_names(encoded_fields, sorted(initial))
         events.append(
             (event_id, app, entity, record_id, "created", names, actor, source, cause, depth,
              now, None)
