@@ -200,6 +200,28 @@ class ArchivedColumn(Base):
     definition: Mapped[dict[str, Any]] = mapped_column()
 
 
+class AttachmentFile(Base):
+    """One stored attachment file (``<data dir>/attachments/<key>``): its name, size and type as
+    uploaded, who uploaded it for which field, and the record it belongs to. ``record_id`` is
+    NULL until the uploader's next write of that field claims it (see
+    ``jimu.platform.records.file_owners``)."""
+
+    __tablename__ = "jimu_attachment"
+    __table_args__ = (sa.Index("ix_jimu_attachment_record", "app", "entity", "record_id"),)
+
+    key: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    entity: Mapped[str] = mapped_column(sa.String(63))
+    field: Mapped[str] = mapped_column(sa.String(63))
+    record_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    media_type: Mapped[str] = mapped_column(sa.String(127))
+    uploaded_by: Mapped[int | None] = mapped_column()
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+
+
 class Department(Base):
     """One department of the organisation tree; ``external_id`` is its id in DingTalk/WeCom."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from jimu.platform.cli.context import open_platform
+from jimu.platform.db import begin_write
 from jimu.platform.records.file_gc import DEFAULT_GRACE_HOURS, collect_garbage
 from jimu.platform.settings import Settings
 
@@ -26,7 +27,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_gc(args: argparse.Namespace, settings: Settings) -> int:
     platform = open_platform(settings)
     try:
-        with platform.engine.connect() as conn:
+        with begin_write(platform.engine) as conn:
             report = collect_garbage(
                 conn, settings.data_dir, grace_hours=args.grace_hours, dry_run=args.dry_run
             )

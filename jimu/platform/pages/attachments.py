@@ -2,14 +2,15 @@
 
 An attachment input posts ``<field>.present`` (so an emptied field is cleared), one
 ``<field>.keep`` per file the user keeps (the file's JSON value) and ``<field>.upload`` files.
-New files are stored by the record service's ``save_attachment`` before the record is written;
-downloads only serve files that the record actually holds.
+New files are stored by the record service's ``save_attachment`` before the record is written
+(the write then claims them for the record); downloads only serve files that the record (or
+one of its sub-table rows) holds and that belong to it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter
@@ -17,12 +18,14 @@ from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse
 
 from jimu.errors import NotFound
+from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.pages.fields import FieldView
 from jimu.platform.pages.form_input import FormLike
 from jimu.platform.pages.scope import EntityScope
 from jimu.platform.pages.viewer import SignedIn
 from jimu.platform.records.attachments import attachment_path, save_attachment
+from jimu.platform.records.file_owners import stored_file
 
 router = APIRouter()
 Saver = Callable[[str, str, bytes, str], dict[str, Any]]
@@ -67,15 +70,48 @@ def attachment_values(
 
 
 def saver(scope: EntityScope) -> Saver:
+    """Stores each upload (in its own transaction, so a refused form keeps it claimable by the
+    same user's next save of the form)."""
     runtime = scope.records.runtime.entity(scope.name)
     data_dir = scope.platform.settings.data_dir
+    uploader = scope.viewer.signed_in_user.id
+    engine = scope.platform.engine
 
     def save(field: str, filename: str, content: bytes, media_type: str) -> dict[str, Any]:
-        return save_attachment(
-            data_dir, runtime, field, filename, content, media_type or "application/octet-stream"
-        )
+        with begin_write(engine) as conn:
+            return save_attachment(
+                conn,
+                data_dir,
+                runtime,
+                field,
+                filename,
+                content,
+                media_type or "application/octet-stream",
+                uploaded_by=uploader,
+            )
 
     return save
+
+
+def _held_file(
+    scope: EntityScope, record: Mapping[str, Any], field: str, key: str
+) -> tuple[str, int] | None:
+    """The entity and record id holding ``key`` in ``field``: the record itself, or one of its
+    sub-table rows (whose column ``field`` is)."""
+    if _holds(record.get(field), key):
+        return scope.name, int(record["id"])
+    runtime = scope.records.runtime.entity(scope.name)
+    for name, spec in runtime.subtables.items():
+        for row in record.get(name) or []:
+            if isinstance(row, Mapping) and _holds(row.get(field), key):
+                return str(spec.get("target")), int(row["id"])
+    return None
+
+
+def _holds(files: Any, key: str) -> bool:
+    return isinstance(files, list) and any(
+        isinstance(f, dict) and f.get("key") == key for f in files
+    )
 
 
 @router.get("/apps/{app}/{entity}/{record_id:int}/files/{field}/{key}")
@@ -88,20 +124,20 @@ def download(
     viewer: SignedIn,
     platform: PlatformDep,
 ) -> FileResponse:
+    """A file the record (or one of its sub-table rows) holds and that belongs to it."""
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
         record = scope.records.get(conn, scope.name, record_id, include_deleted=True)
-    files = record.get(field) if field in record else None
-    match = next((f for f in files or [] if isinstance(f, dict) and f.get("key") == key), None)
-    if match is None:
+        holder = _held_file(scope, record, field, key)
+        stored = stored_file(conn, key) if holder is not None else None
+    if holder is None or stored is None or not stored.belongs_to(app, *holder, field):
         raise NotFound("There is no such attachment.")
     path = attachment_path(platform.settings.data_dir, key)
-    media_type = str(match.get("type") or "application/octet-stream")
-    disposition = "inline" if media_type in INLINE_TYPES else "attachment"
+    disposition = "inline" if stored.media_type in INLINE_TYPES else "attachment"
     return FileResponse(
         path,
-        media_type=media_type,
-        filename=str(match.get("name") or key),
+        media_type=stored.media_type,
+        filename=stored.name,
         content_disposition_type=disposition,
         headers={"X-Content-Type-Options": "nosniff"},
     )

@@ -1,6 +1,8 @@
 """Attachment files: kept in ``<data dir>/attachments/<key>``; records store ``{key, name,
-size, type}``. Upload first (``save_attachment`` checks the field's size and type limits),
-then write the returned dict into the record's attachment field."""
+size, type}``. Upload first (``save_attachment`` checks the field's size and type limits and
+keeps the upload, unclaimed, in ``jimu_attachment``), then write the returned dict into the
+record's attachment field: the uploader's write claims the file for that record and field
+(see ``jimu.platform.records.file_owners``)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from jimu.engines.form.types.base import InvalidValue
 from jimu.engines.form.types.misc import DEFAULT_MAX_SIZE, accepts
 from jimu.errors import FieldError, NotFound, ValidationFailed
+from jimu.platform.records.file_owners import clean_media_type, clean_name, record_upload
 from jimu.platform.records.runtime import EntityRuntime
 
 FOLDER = "attachments"
@@ -24,14 +29,21 @@ def _suffix(filename: str) -> str:
 
 
 def save_attachment(
+    conn: sa.Connection,
     data_dir: Path,
     rt: EntityRuntime,
     field: str,
     filename: str,
     content: bytes,
     media_type: str = "application/octet-stream",
+    uploaded_by: int | None = None,
 ) -> dict[str, Any]:
-    """Store an uploaded file for ``rt.field``; returns the value to put in the record."""
+    """Store an uploaded file for ``rt.field``; returns the value to put in the record.
+
+    The name (without folders) and type are the upload's; ``uploaded_by``'s next write of the
+    field claims the file."""
+    filename = clean_name(filename)
+    media_type = clean_media_type(media_type)
     compiled = rt.codec.fields.get(field)
     if compiled is None or compiled.field.type != "attachment":
         raise ValidationFailed(
@@ -53,14 +65,18 @@ def save_attachment(
     folder = Path(data_dir) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     (folder / key).write_bytes(content)
-    value = {"key": key, "name": Path(filename).name, "size": len(content), "type": media_type}
+    value = {"key": key, "name": filename, "size": len(content), "type": media_type}
     try:
         compiled.parse([value])
+        record_upload(conn, rt, field, value, uploaded_by)
     except InvalidValue as exc:  # the same rules the record write will apply
         (folder / key).unlink()
         raise ValidationFailed(
             "The file cannot be attached.", [FieldError(f"/{field}", exc.message)]
         ) from exc
+    except BaseException:
+        (folder / key).unlink(missing_ok=True)
+        raise
     return value
 
 

@@ -14,6 +14,7 @@ from jimu.platform.records.audit import write_creations
 from jimu.platform.records.checks import inexact_decimal_errors, link_errors, unique_errors
 from jimu.platform.records.context import WriteContext
 from jimu.platform.records.fastinsert import insert_values
+from jimu.platform.records.file_owners import check_files, fill_stored_files
 from jimu.platform.records.ids import allocate_ids
 from jimu.platform.records.rows import refresh, utcnow, write_many_links
 from jimu.platform.records.runtime import AppRuntime, EntityRuntime
@@ -117,7 +118,10 @@ def create_records(
     forced: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Insert ``rows`` (JSON input) all or nothing; returns the created JSON records."""
+    rows = fill_stored_files(conn, app, rt, rows)
     parsed, errors = validate_new_rows(conn, app, rt, rows, prefixes, ctx, forced, now)
+    files = check_files(conn, rt, parsed, [None] * len(parsed), prefixes, ctx.actor_id)
+    errors.extend(files.errors)
     raise_errors(errors, f"The {rt.name} record is not valid.")
     if not rows:
         return []
@@ -148,6 +152,7 @@ def create_records(
     columns = rt.insert_columns
     row_of = rt.insert_getter
     insert_values(conn, rt.table, tuple(c for _, c in columns), [row_of(v) for v in parsed])
+    files.bind(conn, ids)
     for name, lists in many.items():
         write_many_links(conn, rt, name, {i: v for i, v in zip(ids, lists, strict=True) if v})
         for values, linked in zip(parsed, lists, strict=True):

@@ -1,27 +1,26 @@
 """Deleting attachment files that no record refers to any more (``jimu files gc``).
 
-A file is kept while any record refers to it — live, in the recycle bin, or in an archived
-column that could be restored — and for a grace period after it was written (an upload waits
-for its form to be saved). Field history keeps only the names of removed files: a file is
-gone once no record holds it, which is what "delete" means to the user who removed it.
+A file is kept while the record it belongs to (see ``jimu.platform.records.file_owners``)
+holds it — live, in the recycle bin, or in an archived column that could be restored — and for
+a grace period after it was uploaded (an upload waits for its form to be saved). A copy of the
+key in another record does not keep it: that record cannot serve it. Field history keeps only
+the names of removed files: a file is gone once its record no longer holds it, which is what
+"delete" means to the user who removed it. Deleting a file deletes its ownership row too.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.platform.metadata_store.documents import apps, load_app
-from jimu.platform.models import ArchivedColumn
 from jimu.platform.records.attachments import _KEY, FOLDER
-from jimu.platform.records.runtime import AppRuntime
+from jimu.platform.records.file_holders import held_files
+from jimu.platform.records.file_owners import FILES
 
-ARCHIVED: sa.Table = ArchivedColumn.__table__  # type: ignore[assignment]
 DEFAULT_GRACE_HOURS = 24.0
 
 
@@ -33,40 +32,28 @@ class GcReport:
     dry_run: bool = True
 
 
-def _keys_in(value: Any) -> set[str]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return set()
-    if not isinstance(value, list):
-        return set()
-    return {str(v["key"]) for v in value if isinstance(v, dict) and v.get("key")}
-
-
 def referenced_keys(conn: sa.Connection) -> set[str]:
-    """Every attachment key held by a record of a published app (deleted ones included) or by
-    an archived attachment column."""
-    keys: set[str] = set()
-    for app in apps(conn):
-        runtime = AppRuntime(load_app(conn, app))
-        for rt in runtime.entities.values():
-            for name, compiled in rt.codec.fields.items():
-                if compiled.field.type != "attachment" or name not in rt.stored:
-                    continue
-                column = rt.table.c[rt.stored[name]]
-                for value in conn.scalars(sa.select(column).where(column.is_not(None))):
-                    keys |= _keys_in(value)
-    archived = conn.execute(
-        sa.select(ARCHIVED.c.app, ARCHIVED.c.entity, ARCHIVED.c.column_name, ARCHIVED.c.definition)
-    ).all()
-    for row in archived:
-        if dict(row.definition or {}).get("type") != "attachment":
-            continue
-        table = sa.table(f"{row.app}_{row.entity}", sa.column(row.column_name))
-        for value in conn.scalars(sa.select(table.c[row.column_name])):
-            keys |= _keys_in(value)
-    return keys
+    """Every attachment key held by the record (deleted ones included) or archived column it
+    belongs to."""
+    held = {(h.owner, str(h.file["key"])) for h in held_files(conn)}
+    rows = conn.execute(
+        sa.select(FILES.c.key, FILES.c.app, FILES.c.entity, FILES.c.field, FILES.c.record_id)
+    )
+    return {
+        row.key
+        for row in rows
+        if row.record_id is not None
+        and ((row.app, row.entity, row.field, row.record_id), row.key) in held
+    }
+
+
+def _uploaded_at(conn: sa.Connection) -> dict[str, float]:
+    rows = conn.execute(sa.select(FILES.c.key, FILES.c.uploaded_at))
+    return {row.key: _epoch(row.uploaded_at) for row in rows}
+
+
+def _epoch(moment: datetime) -> float:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def collect_garbage(
@@ -83,16 +70,22 @@ def collect_garbage(
     if not folder.is_dir():
         return report
     keep = referenced_keys(conn)
+    uploaded = _uploaded_at(conn)
     cutoff = (now if now is not None else time.time()) - grace_hours * 3600
     for path in sorted(folder.iterdir()):
         if not path.is_file() or not _KEY.match(path.name):
             continue
         stat = path.stat()
-        if path.name in keep or stat.st_mtime > cutoff:
+        written = max(stat.st_mtime, uploaded.get(path.name, stat.st_mtime))
+        if path.name in keep or written > cutoff:
             report.kept += 1
             continue
         report.deleted.append(path.name)
         report.freed_bytes += stat.st_size
-        if not dry_run:
-            path.unlink(missing_ok=True)
+    if not dry_run:
+        for start in range(0, len(report.deleted), 500):
+            chunk = report.deleted[start : start + 500]
+            conn.execute(sa.delete(FILES).where(FILES.c.key.in_(chunk)))
+        for key in report.deleted:
+            (folder / key).unlink(missing_ok=True)
     return report

@@ -22,6 +22,7 @@ from jimu.platform.records.audit import Change, write_changes
 from jimu.platform.records.checks import inexact_decimal_errors, link_errors, unique_errors
 from jimu.platform.records.context import WriteContext
 from jimu.platform.records.create import child_errors, create_records, raise_errors
+from jimu.platform.records.file_owners import check_files, fill_stored_files
 from jimu.platform.records.rows import (
     json_value,
     load,
@@ -192,6 +193,8 @@ def update_records(
 ) -> list[dict[str, Any]]:
     """Partial updates ``(id, changes, expected version or None)``, all or nothing."""
     current = load(conn, rt, [p[0] for p in patches], lock=True)
+    filled = fill_stored_files(conn, app, rt, [p[1] for p in patches])
+    patches = [(i, data, expected) for (i, _, expected), data in zip(patches, filled, strict=True)]
     errors: list[FieldError] = []
     parsed: list[dict[str, Any]] = []
     for (record_id, data, expected), prefix in zip(patches, prefixes, strict=True):
@@ -215,12 +218,16 @@ def update_records(
         values, problems = rt.codec.parse(data, creating=False, source=ctx.source, pointer=prefix)
         parsed.append(values)
         errors.extend(problems)
+    record_ids = [p[0] for p in patches]
+    files = check_files(conn, rt, parsed, record_ids, prefixes, ctx.actor_id)
+    errors.extend(files.errors)
     errors.extend(inexact_decimal_errors(conn, rt, parsed, prefixes))
     errors.extend(child_errors(app, rt, parsed, prefixes, ctx))
     if not errors:
         errors.extend(link_errors(conn, app, rt, parsed, prefixes))
-        errors.extend(unique_errors(conn, rt, parsed, prefixes, [p[0] for p in patches]))
+        errors.extend(unique_errors(conn, rt, parsed, prefixes, record_ids))
     raise_errors(errors, f"The {rt.name} record is not valid.")
+    files.bind(conn, record_ids)
     targets = []
     for (record_id, _, _), values in zip(patches, parsed, strict=True):
         many = {n: values.pop(n) or [] for n in list(values) if n in rt.many_links}
