@@ -160,9 +160,8 @@ def test_the_stored_name_size_and_type_win_over_the_writers(
 def test_an_upload_is_claimed_once(docs: Records, jimu_engine: sa.Engine, tmp_path: Path) -> None:
     with jimu_engine.begin() as conn:
         value = upload(conn, docs, tmp_path)
-    with jimu_engine.begin() as conn:  # a refused write claims nothing
-        with pytest.raises(ValidationFailed):
-            docs.create(conn, "doc", {"nope": 1, "files": [value]}, CTX)
+    with jimu_engine.begin() as conn, pytest.raises(ValidationFailed):  # claims nothing
+        docs.create(conn, "doc", {"nope": 1, "files": [value]}, CTX)
     with jimu_engine.begin() as conn:
         stored = stored_file(conn, value["key"])
         assert stored is not None and stored.record_id is None
