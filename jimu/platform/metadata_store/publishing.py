@@ -138,6 +138,14 @@ def publish(
             .where(*where(app, draft.kind, draft.name), DOCS.c.version == draft.version)
             .values(**published_values)
         )
+    moved = {
+        e: [*(renames or {}).get(e, {}).values(), *(restores or {}).get(e, {})]
+        for e in model.entities
+    }
+    if any(moved.values()):
+        from jimu.platform.records.file_holders import follow_fields
+
+        follow_fields(conn, model, moved)
     if plan.backfills:
         from jimu.platform.records.backfill import backfill
 

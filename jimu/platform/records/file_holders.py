@@ -8,12 +8,13 @@ the files records held before ownership was kept (``adopt_held_files``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
+from jimu.engines.form.model import AppModel
 from jimu.platform.metadata_store.documents import apps, load_app
 from jimu.platform.models import ArchivedColumn, utcnow
 from jimu.platform.records.file_owners import FILES, attachment_fields, clean_media_type, clean_name
@@ -115,3 +116,30 @@ def adopt_held_files(conn: sa.Connection) -> int:
     for start in range(0, len(rows), 500):
         conn.execute(sa.insert(FILES), rows[start : start + 500])
     return len(rows)
+
+
+def follow_fields(
+    conn: sa.Connection, model: AppModel, fields: Mapping[str, Iterable[str]]
+) -> None:
+    """After a publish renamed or restored attachment fields (entity → field names): the files
+    their records hold belong to the field under its new name."""
+    runtime = AppRuntime(model)
+    for entity, names in fields.items():
+        rt = runtime.entities.get(entity)
+        if rt is None:
+            continue
+        wanted = set(names) & set(attachment_fields(rt))
+        for name in sorted(wanted):
+            column = rt.stored[name]
+            table = sa.table(rt.table.name, sa.column("id"), sa.column(column))
+            for holding in _column_holdings(conn, model.name, entity, name, table, column):
+                conn.execute(
+                    sa.update(FILES)
+                    .where(
+                        FILES.c.key == str(holding.file["key"]),
+                        FILES.c.app == model.name,
+                        FILES.c.entity == entity,
+                        FILES.c.record_id == holding.record_id,
+                    )
+                    .values(field=name)
+                )

@@ -14,6 +14,7 @@ from jimu.platform import metadata_store as store
 from jimu.platform.db import begin_write, create_engine
 from jimu.platform.migrate import upgrade
 from jimu.platform.records import Records, WriteContext
+from jimu.platform.records.attachments import save_attachment
 from jimu.platform.records.file_holders import adopt_held_files
 from jimu.platform.records.file_owners import FILES, stored_file
 from jimu.platform.state import Platform
@@ -116,3 +117,22 @@ def test_a_copy_held_before_the_upgrade_cannot_be_written_again(
             conn, "doc", first["id"], {"title": "still mine", "files": [{"key": A}]}, CTX
         )
         assert kept["files"] == [file(A, "a.pdf")]
+
+
+def test_a_renamed_field_keeps_its_files(platform: Platform, tmp_path: Path) -> None:
+    with begin_write(platform.engine) as conn:
+        store.import_folder(conn, write_app(tmp_path), publish=True)
+        records = platform.apps.records(conn, "files")
+        rt = records.runtime.entity("doc")
+        value = save_attachment(conn, platform.settings.data_dir, rt, "files", "a.pdf", b"a")
+        rec = records.create(conn, "doc", {"title": "t", "files": [value]}, CTX)
+        body = json.loads(json.dumps(SUB_APP["entities/doc.json"]))
+        body["fields"][1]["name"] = "documents"
+        store.save_draft(conn, "files", "entity", "doc", body)
+        store.publish(conn, "files", "entity", "doc", renames={"doc": {"files": "documents"}})
+    with begin_write(platform.engine) as conn:
+        records = platform.apps.records(conn, "files")
+        stored = stored_file(conn, value["key"])
+        assert stored is not None and stored.belongs_to("files", "doc", rec["id"], "documents")
+        kept = records.update(conn, "doc", rec["id"], {"documents": [{"key": value["key"]}]}, CTX)
+        assert kept["documents"] == [value]
