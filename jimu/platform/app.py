@@ -23,6 +23,7 @@ from jimu.platform.api import (
     metadata,
     org,
     record_files,
+    record_uploads,
     records,
     security,
     users,
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.platform = platform
     install_problem_handlers(app)
     # record_files first: its /records/export must win over /records/{record_id}.
-    for module in (health, auth, users, org, security, metadata, access, record_files, records):
+    routers = (health, auth, users, org, security, metadata, access, record_files, record_uploads)
+    for module in (*routers, records):
         app.include_router(module.router)
     install_entity_openapi(app)
     _install_pages(app)
