@@ -20,6 +20,7 @@ from widget_app import import_widget_app
 
 from jimu.platform.db import begin_write
 from jimu.platform.models import User
+from jimu.platform.pages.error_messages import in_chinese
 from jimu.platform.state import Platform
 
 PROJECTS = "/apps/works/project"
@@ -141,3 +142,17 @@ def test_a_refused_form_keeps_its_upload_for_the_next_save(
     [notes] = stored_files(platform, record_url)
     assert notes["name"] == "notes.txt"
     assert works.get(f"{record_url}/files/files/{notes['key']}").content == b"notes"
+
+
+@pytest.mark.parametrize(
+    ("message", "chinese"),
+    [
+        ("file 1 is not an uploaded file", "第 1 个文件不是已上传的文件"),
+        ("file 2 belongs to another record", "第 2 个文件属于另一条记录"),
+        ("file 1 was uploaded for another field", "第 1 个文件是为另一个字段上传的"),
+        ("file 3 was uploaded by someone else", "第 3 个文件是别人上传的"),
+        ("file 2 is attached twice", "第 2 个文件重复添加"),
+    ],
+)
+def test_the_ownership_messages_have_a_chinese_wording(message: str, chinese: str) -> None:
+    assert in_chinese(message) == chinese
