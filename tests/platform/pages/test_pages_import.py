@@ -224,6 +224,7 @@ def test_a_mapping_that_cannot_work_is_explained(works: TestClient, platform: Pl
     status, nothing = post_columns(works, html, {0: "", 1: ""})
     assert status == 422 and "No column fills a field" in text_of(nothing)
     status, forced = post_columns(works, html, {0: "", 1: ""}, action="commit")
+    assert "No column fills a field" in text_of(forced)
     assert status == 422 and project_count(platform) == 0
 
 

@@ -112,9 +112,7 @@ def test_headers_match_names_and_labels_ignoring_case_and_spacing(
     assert report.unmapped == ["电话"] and report.as_dict()["unmapped"] == ["电话"]
 
 
-def test_a_mapping_imports_only_the_columns_it_names(
-    records: Records, conn: sa.Connection
-) -> None:
+def test_a_mapping_imports_only_the_columns_it_names(records: Records, conn: sa.Connection) -> None:
     data = "name,电话\nWang,13812345678\n".encode()
     report = records.import_file(
         conn, "lead", data, "csv", CTX, {"name": "name", "电话": "phone"}, dry_run=False
