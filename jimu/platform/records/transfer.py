@@ -58,9 +58,9 @@ def matched_columns(
             names.setdefault(header_key(label), name)
     found: dict[int, str] = {}
     for index, column in enumerate(header):
-        name = names.get(header_key(column))
-        if name is not None and name not in found.values():
-            found[index] = name
+        field = names.get(header_key(column))
+        if field is not None and field not in found.values():
+            found[index] = field
     return found
 
 
