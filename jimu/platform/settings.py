@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = ""
     secret_key: str = ""
-    base_url: str = "http://127.0.0.1:8000"
+    #: The public address (``https://jimu.example.com``) links to Jimu start with; empty, the
+    #: address each request came to (set it behind a proxy that rewrites the host).
+    base_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -86,6 +88,10 @@ class Settings(BaseSettings):
     @property
     def smtp_enabled(self) -> bool:
         return bool(self.smtp_host)
+
+    def public_url(self, request_base_url: str) -> str:
+        """The start of links to Jimu: ``base_url`` when set, else the request's own address."""
+        return (self.base_url or request_base_url).rstrip("/")
 
 
 def stored_secret_key(data_dir: Path) -> str:

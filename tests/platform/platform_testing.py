@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from fastapi.testclient import TestClient
 
 from jimu.platform.auth.users import create_user
 from jimu.platform.models import User
@@ -22,7 +21,7 @@ def add_user(platform: Platform, username: str, password: str, *, is_admin: bool
         return created
 
 
-def sign_in(client: TestClient, username: str, password: str) -> str:
+def sign_in(client: httpx.Client, username: str, password: str) -> str:
     """Sign ``client`` in by cookie; its later requests carry the CSRF header. Returns it."""
     response = client.post("/api/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from crm_app import write_app
 
 from jimu.errors import ValidationFailed
 from jimu.platform.auth.users import authenticate
-from jimu.platform.demo import PASSWORD_FILE, examples_dir, load_order, run_demo
+from jimu.platform.demo import DEMO_TEAM, PASSWORD_FILE, examples_dir, load_order, run_demo
 from jimu.platform.metadata_store import load_app
 from jimu.platform.models import User
 from jimu.platform.state import Platform
@@ -105,3 +106,12 @@ def test_the_demo_logins_line_up_in_a_terminal(capsys: pytest.CaptureFixture[str
     ]
     starts = [e - len(line.split()[-1]) for e, line in zip(ends, lines, strict=True)]
     assert len(set(starts)) == 1, lines
+
+
+def test_the_install_page_names_every_user_the_demo_makes() -> None:
+    install = (Path(__file__).resolve().parents[2] / "docs" / "install.md").read_text("utf-8")
+    demo = " ".join(install.split("## The demo", 1)[1].split())
+    named = re.findall(r"`([a-z]+\.[a-z]+)`", demo)
+    assert named == [username for username, _, _ in DEMO_TEAM]
+    total = 1 + len(DEMO_TEAM)  # the admin is user 1
+    assert "users 2-8" in demo and f"users 9-{total}" in demo and "twelve in all" in demo

@@ -29,6 +29,9 @@ class ImportReport(BaseModel):
     dry_run: bool
     created: list[int]
     errors: list[dict[str, Any]] = Field(description='[{"row": 3, "pointer", "message"}]')
+    unmapped: list[str] = Field(
+        default_factory=list, description="the file's columns that fill no field (not imported)"
+    )
 
 
 @router.get("/records/export")

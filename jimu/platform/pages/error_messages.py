@@ -1,9 +1,11 @@
-"""The record service's field messages in Chinese, for the pages.
+"""The record service's field messages, and the messages error pages show, in Chinese.
 
 The service (and so the API) speaks English; a page shown in Chinese says the same thing in
-Chinese. Each entry is a pattern of one English message and its Chinese wording; the parts in
-braces are carried over (a limit, a value, a file name). A message without an entry is shown
-as the service wrote it, so nothing is ever lost.
+Chinese: a field's problem next to its input or in the import's list of problems, a 403 or 404
+page's explanation, a list query's problem above the list. Each entry is a pattern of one
+English message and its Chinese wording; the parts in braces are carried over (a limit, a
+value, a file name). A message without an entry is shown as the service wrote it, so nothing
+is ever lost.
 """
 
 from __future__ import annotations
@@ -73,13 +75,77 @@ _ZH: list[tuple[str, str]] = [
     (r"is not a field of this entity", "不是这个表单的字段"),
     (r"'(?P<f>\w+)' is not a field of (?P<e>\w+)", "{f} 不是这个表单的字段"),
 ]
-_COMPILED = [(re.compile(f"^{pattern}$"), text) for pattern, text in _ZH]
+#: How the access policy's verbs read in Chinese (``You may not change ... records.``).
+_VERBS_ZH = {
+    "create": "新建",
+    "read": "查看",
+    "change": "修改",
+    "delete": "删除",
+    "export": "导出",
+    "import": "导入",
+}
+#: What error pages, the import and the record list say besides a field's problem.
+_PAGES_ZH: list[tuple[str, str]] = [
+    (r"There is no (?P<e>\w+) record (?P<n>\d+)\.", "找不到编号为 {n} 的记录(它可能已被删除)。"),
+    (r"There is no published app '(?P<a>.+)'\.", "没有已发布的应用“{a}”。"),
+    (r"The app '(?P<a>.+)' has no entity '(?P<e>.+)'\.", "应用“{a}”中没有“{e}”。"),
+    (r"There is no (?P<k>\w+) '(?P<n>.+)'.* in the app '(?P<a>.+)'\.", "应用“{a}”中没有“{n}”。"),
+    (r"There is no public form '(?P<s>.+)'\.", "没有公开表单“{s}”。"),
+    (r"There is no such attachment\.", "没有这个附件。"),
+    (r"There is no user (?P<n>.+)\.", "用户 {n} 不存在。"),
+    (r"There is no department (?P<n>.+)\.", "部门 {n} 不存在。"),
+    (r"The uploaded file is no longer available\.", "上传的文件已失效,请重新上传。"),
+    (r"Single sign-on is not set up .*", "尚未配置单点登录。"),
+    (r"Only administrators may do this\.", "只有管理员可以执行此操作。"),
+    (r"Only administrators may delete records for good\.", "只有管理员可以彻底删除记录。"),
+    (
+        r"You hold no role in '(?P<a>.+)' that reaches its records\.",
+        "你在应用“{a}”中没有能访问记录的角色,请联系管理员。",
+    ),
+    *[
+        (rf"You may not {verb} (?P<l>.+) records\.", f"你无权{zh}{{l}}记录。")
+        for verb, zh in _VERBS_ZH.items()
+    ],
+    *[
+        (
+            rf"You may not {verb} the (?P<e>\w+) record (?P<n>\d+)\.",
+            f"你无权{zh}编号为 {{n}} 的记录。",
+        )
+        for verb, zh in _VERBS_ZH.items()
+    ],
+    # The record list's query.
+    (r"cannot sort by '(?P<f>.+)'", "不能按“{f}”排序"),
+    (r"is not a valid cursor", "不是有效的翻页位置,请回到第一页"),
+    (r"must be from 1 to (?P<n>\d+)", "必须在 1 到 {n} 之间"),
+    # The import's file and columns.
+    (r"no (?P<e>\w+) records are called (?P<v>.+)", "没有名为 {v} 的记录"),
+    (
+        r"(?P<c>\d+) (?P<e>\w+) records are called (?P<v>.+)",
+        "有 {c} 条记录都名为 {v},无法确定是哪一条",
+    ),
+    (r"there is no such column in the file", "文件中没有这一列"),
+    (r"'(?P<f>.+)' is already filled from the column '(?P<c>.*)'", "这个字段已由“{c}”列填写"),
+    (
+        r"columns (?P<a>\d+) and (?P<b>\d+) are both called '(?P<n>.*)': rename one of them in "
+        r"the file",
+        "第 {a} 列和第 {b} 列都叫“{n}”:请在文件中给其中一列改名",
+    ),
+    (r"must be UTF-8 encoded CSV", "必须是 UTF-8 编码的 CSV 文件"),
+]
+_COMPILED = [(re.compile(f"^{pattern}$"), text) for pattern, text in [*_ZH, *_PAGES_ZH]]
 
 
 def in_chinese(message: str) -> str | None:
-    """The Chinese wording of a service message, or None if there is none."""
+    """The Chinese wording of a service or page message, or None if there is none."""
     for pattern, text in _COMPILED:
         found = pattern.match(message)
         if found:
             return text.format(**found.groupdict())
     return None
+
+
+def in_language(message: str, language: str) -> str:
+    """``message`` (English) in ``language``: its Chinese wording when there is one."""
+    if language == "zh":
+        return in_chinese(message) or message
+    return message

@@ -17,8 +17,9 @@ from starlette.responses import RedirectResponse, Response
 
 from jimu.errors import JimuError, NotAuthenticated
 from jimu.platform import problems
+from jimu.platform.pages.error_messages import in_language
 from jimu.platform.pages.rendering import STATIC_PREFIX, render
-from jimu.platform.pages.viewer import viewer_for
+from jimu.platform.pages.viewer import request_viewer
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api"
@@ -38,7 +39,8 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def error_page(request: Request, status: int, detail: str = "", csrf: bool = False) -> Response:
-    viewer = viewer_for(request, None)
+    """The error page in the viewer's language, its explanation too (see error_messages)."""
+    viewer = request_viewer(request)
     key = f"error.{status}" if status in KNOWN_STATUSES else "error.500"
     return render(
         request,
@@ -47,7 +49,7 @@ def error_page(request: Request, status: int, detail: str = "", csrf: bool = Fal
         status=status,
         code=status,
         heading=viewer.t("error.csrf") if csrf else viewer.t(key),
-        detail=detail,
+        detail=in_language(detail, viewer.language),
     )
 
 

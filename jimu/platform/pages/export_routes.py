@@ -31,9 +31,10 @@ def export_list(
     state = ListState.from_params(request.query_params)
     with begin_write(platform.engine) as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.require("read", "export")
         columns = chosen_columns(state, scope.fields, scope.entity.title_field)
         query = ListQuery(
-            filter=conditions_logic(state, scope.fields),
+            filter=conditions_logic(state, scope.fields, viewer.t),
             sort=[state.sort] if state.sort else ["-id"],
             fields=[c.name for c in columns],
         )

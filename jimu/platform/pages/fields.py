@@ -26,11 +26,28 @@ DEFAULT_RATING_MAX = 5
 MAX_DEPTH = 3
 
 
+def match_key(text: object) -> str:
+    """Text as typed names are compared: case and runs of spaces do not count."""
+    return " ".join(str(text).split()).casefold()
+
+
 @dataclass(frozen=True)
 class Option:
     value: str
     label: str
     color: str
+    #: The value and the label in every language, as :func:`match_key` has them.
+    names: frozenset[str] = frozenset()
+
+    def is_called(self, text: str) -> bool:
+        """Whether ``text`` is the option's value or its label in any language."""
+        return match_key(text) in self.names
+
+
+def option_names(option: Mapping[str, Any]) -> frozenset[str]:
+    label = option.get("label")
+    labels = label.values() if isinstance(label, Mapping) else [label] if label else []
+    return frozenset(match_key(text) for text in [option.get("value"), *labels] if text)
 
 
 @dataclass(frozen=True)
@@ -120,6 +137,7 @@ def field_view(
             value=str(o.get("value")),
             label=viewer.label(o.get("label"), str(o.get("value"))),
             color=str(o.get("color") or ""),
+            names=option_names(o),
         )
         for o in f.get("options") or []
         if isinstance(o, Mapping)

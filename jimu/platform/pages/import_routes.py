@@ -1,8 +1,11 @@
-"""``.../import``: the import wizard. Upload a CSV/XLSX, see every problem, then import.
+"""``.../import``: the import wizard. Upload a CSV/XLSX, match its columns, see every
+problem, then import.
 
-Step 1 uploads the file; step 2 is the record service's dry run (nothing written) listing each
-bad row with its field and message, and keeps the file (see :mod:`import_stash`); step 3
-imports it, all rows or none.
+Step 1 uploads the file and keeps it (see :mod:`import_stash`); step 2 shows each column with
+the field it fills (see :mod:`import_mapping`), a preview of the first rows, the columns left
+out, and the record service's dry run with that mapping (nothing written) listing each bad row
+with its field and message; changing a column's field checks again (``.../import/columns``).
+Step 3 imports with the mapping checked, all rows or none.
 """
 
 from __future__ import annotations
@@ -11,14 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.responses import HTMLResponse
 
-from jimu.errors import NotFound, ValidationFailed
+from jimu.errors import FieldError, NotFound, ValidationFailed
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
-from jimu.platform.pages.form_errors import input_name
-from jimu.platform.pages.import_stash import ImportStash
+from jimu.platform.pages.form_errors import input_name, localized_message
+from jimu.platform.pages.import_mapping import ColumnStep, column_step
+from jimu.platform.pages.import_stash import ImportStash, StashedFile
 from jimu.platform.pages.rendering import Crumb, Notice, render
 from jimu.platform.pages.scope import EntityScope
 from jimu.platform.pages.viewer import SignedIn, Viewer
@@ -26,6 +30,8 @@ from jimu.platform.records import WriteContext
 
 router = APIRouter()
 FORMATS = ("csv", "xlsx")
+#: A mapping error's pointer is ``/mapping/<column>``: the page names the column.
+MAPPING_PREFIX = "mapping."
 
 
 @dataclass(frozen=True)
@@ -38,17 +44,29 @@ class ImportProblem:
 def problems_of(scope: EntityScope, errors: Sequence[Mapping[str, Any]]) -> list[ImportProblem]:
     rows = []
     for error in errors:
-        name = input_name(str(error.get("pointer") or ""))
+        name = input_name(str(error.get("pointer") or "")).removeprefix(MAPPING_PREFIX)
         f = scope.field(name)
         row = error.get("row")
         rows.append(
             ImportProblem(
                 row=row if isinstance(row, int) else None,
                 field=f.label if f is not None else name,
-                message=str(error.get("message") or ""),
+                message=localized_message(
+                    FieldError(str(error.get("pointer") or ""), str(error.get("message") or "")),
+                    scope.viewer,
+                ),
             )
         )
     return rows
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields (the column choices are ``col.<index>``)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+FormFields = Annotated[dict[str, str], Depends(form_fields)]
 
 
 def problems_from_error(error: ValidationFailed) -> list[dict[str, Any]]:
@@ -107,10 +125,58 @@ def import_context(viewer: Viewer) -> WriteContext:
 def import_form(
     request: Request, app: str, entity: str, viewer: SignedIn, platform: PlatformDep
 ) -> HTMLResponse:
+    return render_step(request, _open_scope(platform, viewer, app, entity), "upload")
+
+
+def _open_scope(platform: PlatformDep, viewer: Viewer, app: str, entity: str) -> EntityScope:
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
         scope.require("import", "create")
-    return render_step(request, scope, "upload")
+    return scope
+
+
+def _dry_run(
+    request: Request, scope: EntityScope, stashed: StashedFile, columns: ColumnStep
+) -> HTMLResponse:
+    """The column step: the columns, the preview and the dry run of their mapping."""
+    total: int | None = None
+    errors: list[dict[str, Any]]
+    try:
+        mapping_problems = columns.problems()
+        if mapping_problems:
+            raise ValidationFailed("The column mapping is not valid.", mapping_problems)
+        with begin_write(scope.platform.engine) as conn:
+            report = scope.records.import_file(
+                conn,
+                scope.name,
+                data=stashed.data,
+                format=stashed.format,
+                mapping=columns.mapping,
+                ctx=import_context(scope.viewer),
+                dry_run=True,
+            )
+        errors = [e.as_dict() for e in report.errors]
+        total = report.total
+    except ValidationFailed as error:
+        errors = problems_from_error(error)
+    problems = problems_of(scope, errors)
+    bad_rows = {p.row for p in problems}
+    ready = total is not None and not problems and bool(columns.mapping)
+    if total is not None and not columns.mapping:
+        problems.append(ImportProblem(None, "", scope.viewer.t("import.no_columns")))
+    return render_step(
+        request,
+        scope,
+        "check",
+        status=200 if ready else 422,
+        problems=problems,
+        total=total,
+        valid=0 if total is None else total - len(bad_rows - {None}),
+        filename=stashed.filename,
+        token=stashed.token,
+        columns=columns,
+        ready=ready,
+    )
 
 
 @router.post("/apps/{app}/{entity}/import", response_class=HTMLResponse)
@@ -124,51 +190,47 @@ def check_import(
 ) -> HTMLResponse:
     data = file.file.read() if file is not None else b""
     filename = (file.filename or "") if file is not None else ""
-    with platform.engine.connect() as conn:
-        scope = EntityScope.open(platform, conn, viewer, app, entity)
-        scope.require("import", "create")
+    scope = _open_scope(platform, viewer, app, entity)
     kind = file_format(filename)
     if kind is None or not data:
         notice = Notice("error", viewer.t("import.no_file"))
         return render_step(request, scope, "upload", status=400, notice=notice)
     try:
-        with begin_write(platform.engine) as conn:
-            report = scope.records.import_file(
-                conn,
-                scope.name,
-                data=data,
-                format=kind,
-                mapping=None,
-                ctx=import_context(viewer),
-                dry_run=True,
-            )
-    except ValidationFailed as error:
+        columns = column_step(scope, data, kind, None)
+    except ValidationFailed as error:  # not a readable CSV/XLSX file
         problems = problems_of(scope, problems_from_error(error))
         return render_step(
-            request,
-            scope,
-            "check",
-            status=422,
-            problems=problems,
-            total=None,
-            valid=0,
-            filename=filename,
-            token="",
-        )
-    problems = problems_of(scope, [e.as_dict() for e in report.errors])
-    bad_rows = {p.row for p in problems}
+            request, scope, "check", status=422, problems=problems, total=None, valid=0,
+            filename=filename, token="", columns=None, ready=False,
+        )  # fmt: skip
     token = stash_of(scope).save(viewer.signed_in_user.id, filename, kind, data)
-    return render_step(
-        request,
-        scope,
-        "check",
-        status=200 if report.ok else 422,
-        problems=problems,
-        total=report.total,
-        valid=report.total - len(bad_rows - {None}),
-        filename=filename,
-        token=token if report.ok else "",
-    )
+    return _dry_run(request, scope, StashedFile(token, filename, kind, data), columns)
+
+
+def _stashed(request: Request, scope: EntityScope, token: str) -> StashedFile | HTMLResponse:
+    try:
+        return stash_of(scope).load(scope.viewer.signed_in_user.id, token)
+    except NotFound:
+        notice = Notice("error", scope.viewer.t("import.expired"))
+        return render_step(request, scope, "upload", status=400, notice=notice)
+
+
+@router.post("/apps/{app}/{entity}/import/columns", response_class=HTMLResponse)
+def recheck_import(
+    request: Request,
+    app: str,
+    entity: str,
+    viewer: SignedIn,
+    platform: PlatformDep,
+    form: FormFields,
+    token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    scope = _open_scope(platform, viewer, app, entity)
+    stashed = _stashed(request, scope, token)
+    if isinstance(stashed, HTMLResponse):
+        return stashed
+    columns = column_step(scope, stashed.data, stashed.format, form)
+    return _dry_run(request, scope, stashed, columns)
 
 
 @router.post("/apps/{app}/{entity}/import/commit", response_class=HTMLResponse)
@@ -178,17 +240,16 @@ def commit_import(
     entity: str,
     viewer: SignedIn,
     platform: PlatformDep,
+    form: FormFields,
     token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    with platform.engine.connect() as conn:
-        scope = EntityScope.open(platform, conn, viewer, app, entity)
-        scope.require("import", "create")
-    stash = stash_of(scope)
-    try:
-        stashed = stash.load(viewer.signed_in_user.id, token)
-    except NotFound:
-        notice = Notice("error", viewer.t("import.expired"))
-        return render_step(request, scope, "upload", status=400, notice=notice)
+    scope = _open_scope(platform, viewer, app, entity)
+    stashed = _stashed(request, scope, token)
+    if isinstance(stashed, HTMLResponse):
+        return stashed
+    columns = column_step(scope, stashed.data, stashed.format, form)
+    if columns.problems() or not columns.mapping:
+        return _dry_run(request, scope, stashed, columns)
     try:
         with begin_write(platform.engine) as conn:
             report = scope.records.import_file(
@@ -196,24 +257,13 @@ def commit_import(
                 scope.name,
                 data=stashed.data,
                 format=stashed.format,
-                mapping=None,
+                mapping=columns.mapping,
                 ctx=import_context(viewer),
                 dry_run=False,
             )
-    except ValidationFailed as error:
-        problems = problems_of(scope, problems_from_error(error))
-        return render_step(
-            request,
-            scope,
-            "check",
-            status=422,
-            problems=problems,
-            total=None,
-            valid=0,
-            filename=stashed.filename,
-            token="",
-        )
-    stash.discard(token)
+    except ValidationFailed:
+        return _dry_run(request, scope, stashed, columns)
+    stash_of(scope).discard(token)
     return render_step(
         request, scope, "done", created=len(report.created), filename=stashed.filename
     )

@@ -8,6 +8,7 @@ from starlette.responses import HTMLResponse
 from jimu.errors import FieldError, ValidationFailed
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.pages.fields import BULKY_WIDGETS
+from jimu.platform.pages.form_errors import localized_message
 from jimu.platform.pages.list_state import (
     ALL_OPS,
     PAGE_SIZES,
@@ -20,14 +21,17 @@ from jimu.platform.pages.list_state import (
 from jimu.platform.pages.references import collect_references
 from jimu.platform.pages.rendering import Notice, render
 from jimu.platform.pages.scope import EntityScope
-from jimu.platform.pages.viewer import SignedIn
+from jimu.platform.pages.viewer import SignedIn, Viewer
 from jimu.platform.records import ListQuery
 
 router = APIRouter()
 
 
-def filter_problems(error: ValidationFailed) -> list[FieldError]:
-    return error.errors or [FieldError("", error.message)]
+def filter_problems(error: ValidationFailed, viewer: Viewer) -> list[FieldError]:
+    """The list query's problems in the viewer's language (the service's, such as a bad sort
+    or page cursor, are worded by :func:`localized_message`)."""
+    found = error.errors or [FieldError("", error.message)]
+    return [FieldError(e.pointer, localized_message(e, viewer), e.code) for e in found]
 
 
 @router.get("/apps/{app}/{entity}", response_class=HTMLResponse)
@@ -37,6 +41,7 @@ def record_list(
     state = ListState.from_params(request.query_params)
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope.require("read")  # refused in the viewer's words, the entity's label in their language
         columns = chosen_columns(state, scope.fields, scope.entity.title_field)
         problems: list[FieldError] = []
         items: list[dict[str, object]] = []
@@ -44,7 +49,7 @@ def record_list(
         total: int | None = None
         try:
             query = ListQuery(
-                filter=conditions_logic(state, scope.fields),
+                filter=conditions_logic(state, scope.fields, viewer.t),
                 sort=[state.sort] if state.sort else ["-id"],
                 limit=state.limit,
                 cursor=state.cursor or None,
@@ -54,7 +59,7 @@ def record_list(
             page = scope.records.list(conn, scope.name, query)
             items, next_cursor, total = page.items, page.next_cursor, page.total
         except ValidationFailed as error:
-            problems = filter_problems(error)
+            problems = filter_problems(error, viewer)
         refs = collect_references(conn, scope.records, scope.model, columns, items)
         editable = scope.records.permitted(
             conn, scope.name, "update", [int(str(i["id"])) for i in items]

@@ -4,7 +4,7 @@
 or ``?sort=-name``, ``?cols=a,b,c`` the columns shown, ``?limit=`` rows per page and ``?cursor=``
 the keyset position of the page. Everything the user typed is kept even when it is wrong, so
 the page can show it back with the problem; :func:`conditions_logic` raises ``ValidationFailed``
-naming every bad condition.
+naming every bad condition, in the language of the translator it is given.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from jimu.builder_ui.i18n import DEFAULT_LANGUAGE, Translator, translator
 from jimu.errors import FieldError, ValidationFailed
 from jimu.platform.pages.fields import BULKY_WIDGETS, FieldView
 
@@ -49,6 +50,15 @@ SEARCH_WIDGETS = frozenset({"input", "email", "phone"})
 UNSORTABLE = frozenset({"subtable", "multiselect", "attachment", "region", "richtext"})
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "是", "✓"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "否"})
+ENGLISH = translator(DEFAULT_LANGUAGE)
+
+
+class BadFilterValue(ValueError):
+    """A condition's value the field cannot hold; ``key`` is the message's catalogue key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 def operators(f: FieldView) -> tuple[str, ...]:
@@ -171,7 +181,7 @@ def chosen_columns(
 
 
 def _typed(f: FieldView, text: str) -> Any:
-    """The condition's value as the field stores it; raises ValueError if it cannot be."""
+    """The condition's value as the field stores it; raises BadFilterValue if it cannot be."""
     text = text.strip()
     if f.widget == "checkbox":
         lowered = text.lower()
@@ -179,21 +189,27 @@ def _typed(f: FieldView, text: str) -> Any:
             return True
         if lowered in FALSE_WORDS:
             return False
-        raise ValueError("Use yes or no.")
+        raise BadFilterValue("filter.use_yes_no")
     if f.widget in ("number", "decimal", "money", "percent", "rating") or (
         f.widget == "readonly" and f.numeric
     ):
-        number = float(text.replace(",", "").rstrip("%"))
+        try:
+            number = float(text.replace(",", "").rstrip("%"))
+        except ValueError:
+            raise BadFilterValue("filter.bad_value") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise BadFilterValue("filter.bad_value")
         return int(number) if number.is_integer() else number
     if f.widget in ("link", "user"):
         if not text.isdigit():
-            raise ValueError("Use the record's number.")
+            raise BadFilterValue("filter.use_record_number")
         return int(text)
     if f.widget == "select":
+        # The option's value, or its label in any language, whatever the page's language.
         for option in f.options:
-            if text in (option.value, option.label):
+            if option.is_called(text):
                 return option.value
-        raise ValueError("Choose one of the options.")
+        raise BadFilterValue("filter.choose_option")
     return text
 
 
@@ -217,8 +233,11 @@ def search_logic(q: str, fields: Sequence[FieldView]) -> dict[str, Any] | None:
     return parts[0] if len(parts) == 1 else {"or": parts}
 
 
-def conditions_logic(state: ListState, fields: Sequence[FieldView]) -> dict[str, Any] | None:
-    """The JsonLogic filter of the quick search and the conditions (None = everything)."""
+def conditions_logic(
+    state: ListState, fields: Sequence[FieldView], t: Translator = ENGLISH
+) -> dict[str, Any] | None:
+    """The JsonLogic filter of the quick search and the conditions (None = everything); the
+    messages of bad conditions are in the language of ``t``."""
     by_name: Mapping[str, FieldView] = {f.name: f for f in fields}
     parts: list[dict[str, Any]] = []
     errors: list[FieldError] = []
@@ -229,19 +248,18 @@ def conditions_logic(state: ListState, fields: Sequence[FieldView]) -> dict[str,
         pointer = f"/f/{index}"
         f = by_name.get(condition.field)
         if f is None:
-            errors.append(FieldError(pointer, f"There is no field {condition.field!r}.", "field"))
+            errors.append(FieldError(pointer, t("filter.no_field", field=condition.field), "field"))
         elif condition.op not in operators(f):
-            errors.append(
-                FieldError(pointer, f"{f.label} cannot be filtered with {condition.op!r}.", "op")
-            )
+            op = t(f"op.{condition.op}") if condition.op in ALL_OPS else condition.op
+            errors.append(FieldError(pointer, t("filter.bad_op", label=f.label, op=op), "op"))
         else:
             try:
                 parts.append(condition_logic(f, condition))
-            except ValueError as error:
-                message = str(error) if str(error).endswith(".") else "The value is not valid."
-                errors.append(FieldError(pointer, f"{f.label}: {message}", "value"))
+            except BadFilterValue as error:
+                message = t("filter.value", label=f.label, problem=t(error.key))
+                errors.append(FieldError(pointer, message, "value"))
     if errors:
-        raise ValidationFailed("Some filter conditions are not valid.", errors)
+        raise ValidationFailed(t("filter.invalid"), errors)
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"and": parts}

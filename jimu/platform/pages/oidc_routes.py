@@ -42,8 +42,8 @@ FLOW_PATH = "/login/oidc"
 FLOW_SECONDS = 600
 
 
-def _config(settings: Settings) -> OidcConfig:
-    config = OidcConfig.of(settings)
+def _config(settings: Settings, request: Request) -> OidcConfig:
+    config = OidcConfig.of(settings, str(request.base_url))
     if config is None:
         raise NotFound("Single sign-on is not set up (JIMU_OIDC_ISSUER, JIMU_OIDC_CLIENT_ID).")
     return config
@@ -57,7 +57,7 @@ def _signer(settings: Settings) -> URLSafeTimedSerializer:
 def start_oidc(
     request: Request, viewer: AnyViewer, db: Db, settings: SettingsDep, next: str | None = None
 ) -> Response:
-    config = _config(settings)
+    config = _config(settings, request)
     next_url = safe_next(next)
     try:
         with http_client() as client:
@@ -79,7 +79,7 @@ def start_oidc(
 
 @router.get(CALLBACK_PATH)
 def oidc_callback(request: Request, viewer: AnyViewer, db: Db, settings: SettingsDep) -> Response:
-    config = _config(settings)
+    config = _config(settings, request)
     ip = client_ip(request)
     claims: dict[str, object] = {}
     next_url = "/apps"

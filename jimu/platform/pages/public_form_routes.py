@@ -256,7 +256,7 @@ def _admin_page(
 ) -> HTMLResponse:
     with platform.engine.connect() as conn:
         model = platform.apps.records(conn, app).model
-        found = admin.summaries(conn, app, platform.settings.base_url, now)
+        found = admin.summaries(conn, app, platform.settings.public_url(str(request.base_url)), now)
     label = app_label(model, viewer)
     title = viewer.t("public_form.admin_title")
     rows = [

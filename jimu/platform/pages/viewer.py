@@ -64,8 +64,18 @@ def viewer_for(request: Request, user: User | None, csrf_token: str | None = Non
 
 def page_viewer(request: Request, principal: OptionalPrincipal) -> Viewer:
     if principal is None:
-        return viewer_for(request, None)
-    return viewer_for(request, principal.user, principal.csrf_token)
+        viewer = viewer_for(request, None)
+    else:
+        viewer = viewer_for(request, principal.user, principal.csrf_token)
+    request.state.viewer = viewer  # an error page of this request speaks the same language
+    return viewer
+
+
+def request_viewer(request: Request) -> Viewer:
+    """The viewer the request's page dependency found, else one from the request alone (an
+    unknown path's 404: its ``?lang=``, language cookie or ``Accept-Language``)."""
+    viewer = getattr(request.state, "viewer", None)
+    return viewer if isinstance(viewer, Viewer) else viewer_for(request, None)
 
 
 def signed_in_viewer(viewer: Annotated[Viewer, Depends(page_viewer)]) -> Viewer:

@@ -71,6 +71,8 @@ class ImportReport:
     errors: list[RowProblem] = field(default_factory=list)
     created: list[int] = field(default_factory=list)
     dry_run: bool = True
+    #: The file's columns that fill no field, so were not imported.
+    unmapped: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -83,4 +85,5 @@ class ImportReport:
             "dry_run": self.dry_run,
             "created": list(self.created),
             "errors": [e.as_dict() for e in self.errors],
+            "unmapped": list(self.unmapped),
         }

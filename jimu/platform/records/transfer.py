@@ -31,45 +31,82 @@ TIME_LABELS = {
 }
 
 
+def header_key(text: object) -> str:
+    """A column name or label as headers are matched: case and runs of spaces do not count."""
+    return " ".join(str(text).split()).casefold()
+
+
+def importable_fields(rt: EntityRuntime, skip: frozenset[str] = frozenset()) -> list[str]:
+    """The fields a column may fill: the entity's input fields but ``skip``, then the times."""
+    return [name for name in rt.codec.inputs if name not in skip] + list(IMPORTED_TIMES)
+
+
+def matched_columns(
+    rt: EntityRuntime, header: list[str], skip: frozenset[str] = frozenset()
+) -> dict[int, str]:
+    """Column index → field name, by field name or label in either language (case and spacing
+    ignored); a field fills only the first column that names it, ``skip`` fields none."""
+    names: dict[str, str] = {}
+    for name, labels in TIME_LABELS.items():
+        for label in labels:
+            names[header_key(label)] = name
+    for name, compiled in rt.codec.inputs.items():
+        if name in skip:
+            continue
+        names[header_key(name)] = name
+        for label in compiled.field.label.values():
+            names.setdefault(header_key(label), name)
+    found: dict[int, str] = {}
+    for index, column in enumerate(header):
+        field = names.get(header_key(column))
+        if field is not None and field not in found.values():
+            found[index] = field
+    return found
+
+
 def column_mapping(
     rt: EntityRuntime,
     header: list[str],
     mapping: Mapping[str, str] | None,
     skip: frozenset[str] = frozenset(),
 ) -> dict[int, str]:
-    """Column index → field name: the given mapping, else by field name or label (en/zh).
+    """Column index → field name: the given mapping (column name → field; a column it does not
+    name is not imported), else :func:`matched_columns`.
 
     Columns that would fill a ``skip`` field (one the importing user may not write) are left
     out of the automatic mapping."""
-    if mapping:
-        unknown = [
-            FieldError(
-                f"/mapping/{column}", f"{field!r} is not a field of {rt.name}", "unknown_field"
+    if mapping is None:
+        return matched_columns(rt, header, skip)
+    unknown = [
+        FieldError(f"/mapping/{column}", f"{field!r} is not a field of {rt.name}", "unknown_field")
+        for column, field in mapping.items()
+        if field not in rt.codec.inputs and field not in IMPORTED_TIMES
+    ]
+    missing = [
+        FieldError(f"/mapping/{column}", "there is no such column in the file", "unknown_column")
+        for column in mapping
+        if column not in header
+    ]
+    first_column: dict[str, str] = {}
+    twice = []
+    for column, field in mapping.items():
+        if field in first_column:
+            twice.append(
+                FieldError(
+                    f"/mapping/{column}",
+                    f"{field!r} is already filled from the column {first_column[field]!r}",
+                    "duplicate_field",
+                )
             )
-            for column, field in mapping.items()
-            if field not in rt.codec.inputs and field not in IMPORTED_TIMES
-        ]
-        missing = [
-            FieldError(
-                f"/mapping/{column}", "there is no such column in the file", "unknown_column"
-            )
-            for column in mapping
-            if column not in header
-        ]
-        if unknown or missing:
-            raise ValidationFailed("The column mapping is not valid.", unknown + missing)
-        return {header.index(column): field for column, field in mapping.items()}
-    names: dict[str, str] = {}
-    for name, labels in TIME_LABELS.items():
-        for label in labels:
-            names[label] = name
-    for name, compiled in rt.codec.inputs.items():
-        if name in skip:
-            continue
-        names[name.lower()] = name
-        for label in compiled.field.label.values():
-            names.setdefault(label.strip().lower(), name)
-    return {i: names[h.lower()] for i, h in enumerate(header) if h.lower() in names}
+        first_column.setdefault(field, column)
+    if unknown or missing or twice:
+        raise ValidationFailed("The column mapping is not valid.", unknown + missing + twice)
+    return {header.index(column): field for column, field in mapping.items()}
+
+
+def unmapped_columns(header: list[str], columns: Mapping[int, str]) -> list[str]:
+    """The names of the columns that fill no field (so are not imported)."""
+    return [column for index, column in enumerate(header) if index not in columns]
 
 
 def _cell(value: Any) -> Any:
@@ -135,6 +172,7 @@ def import_rows(
 ) -> ImportReport:
     header, table = read_table(data, format)
     columns = column_mapping(rt, header, mapping, skip)
+    unmapped = unmapped_columns(header, columns)
     rows = [{field: _cell(row[i]) for i, field in columns.items() if i < len(row)} for row in table]
     for row in rows:
         for key in IMPORTED_TIMES:
@@ -145,7 +183,7 @@ def import_rows(
     app = records.runtime
     errors = _resolve_titles(conn, app, rt, rows)
     prefixes = [f"/{i}" for i in range(1, len(rows) + 1)]
-    report = ImportReport(total=len(rows), dry_run=dry_run)
+    report = ImportReport(total=len(rows), dry_run=dry_run, unmapped=unmapped)
     _, problems = validate_new_rows(conn, app, rt, rows, prefixes, ctx)
     errors = sorted([*errors, *problems], key=_row_of)
     if dry_run:

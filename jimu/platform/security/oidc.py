@@ -57,8 +57,11 @@ class OidcConfig:
     create_users: bool
 
     @classmethod
-    def of(cls, settings: Settings) -> OidcConfig | None:
-        """The configuration, or None when single sign-on is not set up."""
+    def of(cls, settings: Settings, request_base_url: str) -> OidcConfig | None:
+        """The configuration, or None when single sign-on is not set up.
+
+        The redirect address is ``base_url``'s when set, else that of the request's address.
+        """
         if not (settings.oidc_issuer and settings.oidc_client_id):
             return None
         return cls(
@@ -66,7 +69,7 @@ class OidcConfig:
             client_id=settings.oidc_client_id,
             client_secret=settings.oidc_client_secret,
             scopes=settings.oidc_scopes,
-            redirect_uri=settings.base_url.rstrip("/") + CALLBACK_PATH,
+            redirect_uri=settings.public_url(request_base_url) + CALLBACK_PATH,
             username_claim=settings.oidc_username_claim,
             create_users=settings.oidc_create_users,
         )

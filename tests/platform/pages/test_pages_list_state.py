@@ -151,3 +151,25 @@ def test_default_columns_prefer_required_and_choice_fields() -> None:
     )
     names = [f.name for f in chosen_columns(state(""), field_views(many, Viewer("en")), "title")]
     assert names == ["title", "extra_0", "extra_1", "extra_2", "extra_3", "status", "stage"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("typed", ["new", "New", "新线索", "  NEW ", "won", "赢单"])
+def test_select_options_match_by_value_or_label_in_either_language(lang: str, typed: str) -> None:
+    logic = conditions_logic(state(f"f=status:eq:{typed}"), fields(lang))
+    wanted = "won" if typed in ("won", "赢单") else "new"
+    assert logic == {"==": [{"var": "status"}, wanted]}
+
+
+def test_bad_conditions_are_explained_in_the_viewers_language() -> None:
+    bad = state("f=nope:eq:1&f=score:contains:1&f=score:gt:abc&f=status:eq:lost&f=consent:eq:x")
+    with pytest.raises(ValidationFailed) as caught:
+        conditions_logic(bad, fields("zh"), Viewer(language="zh").t)
+    assert caught.value.message == "有些筛选条件无效。"
+    assert [e.message for e in caught.value.errors] == [
+        "没有字段“nope”。",
+        "score不能用“包含”筛选。",
+        "score:值无效。",
+        "状态:请填写其中一个选项(选项值或中文/英文名称)。",
+        "consent:请填写“是”或“否”。",
+    ]

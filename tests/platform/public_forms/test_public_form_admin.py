@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 
+import httpx
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from platform_testing import ADMIN_PASSWORD, assert_problem
+from live_server import free_port, serve
+from platform_testing import ADMIN_PASSWORD, assert_problem, sign_in
 from public_forms_testing import CONTACT, HTML, FakeClock, leads, text_of
 
 from jimu.platform import metadata_store as store
+from jimu.platform.app import create_app
 from jimu.platform.db import begin_write
 from jimu.platform.models import User
+from jimu.platform.settings import Settings
 from jimu.platform.state import Platform
 
 PAGE = "/admin/apps/marketing/public-forms"
@@ -52,11 +57,41 @@ def test_the_page_lists_links_states_and_counts(
     page = client.get(PAGE, headers=HTML)
     assert page.status_code == 200, page.text
     row = row_of(page.text, "lead.contact_us")
-    assert "http://127.0.0.1:8000/f/marketing/contact-us" in row
+    assert "http://testserver/f/marketing/contact-us" in row  # the address the page came to
     assert 'data-state="on"' in row
     assert text_of(row).split()[-6:-1] == ["On", "4", "1", "1", "Switch"]
     assert 'data-created="0"' in row_of(page.text, "lead.whitepaper_download")
     assert "/f/marketing/event-registration" in page.text
+
+
+def _admin_page_links(app: FastAPI, port: int) -> str:
+    with serve(app, port) as base, httpx.Client(base_url=base) as web:
+        sign_in(web, "admin", ADMIN_PASSWORD)
+        page = web.get(PAGE, headers=HTML)
+    assert page.status_code == 200, page.text
+    return row_of(page.text, "lead.contact_us")
+
+
+def test_links_use_the_port_the_server_runs_on(marketing: Platform, admin: User) -> None:
+    port = free_port()
+    row = _admin_page_links(create_app(platform=marketing), port)
+    assert f'href="http://127.0.0.1:{port}/f/marketing/contact-us"' in row
+    assert ":8000" not in row
+
+
+def test_links_use_the_base_url_setting_when_set(
+    marketing: Platform, admin: User, settings: Settings
+) -> None:
+    proxied = Settings(
+        data_dir=settings.data_dir,
+        database_url=settings.database_url,
+        secret_key="test-secret",
+        base_url="https://jimu.example.com/",
+        cookie_secure=False,  # the test's server itself is plain http
+        _env_file=None,
+    )
+    row = _admin_page_links(create_app(proxied), free_port())
+    assert 'href="https://jimu.example.com/f/marketing/contact-us"' in row
 
 
 def test_switching_a_form_off_and_on_publishes_its_document(

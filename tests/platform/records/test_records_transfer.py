@@ -11,6 +11,7 @@ from records_testing import CTX
 
 from jimu.errors import ValidationFailed
 from jimu.platform.records import ListQuery, Records
+from jimu.platform.records.transfer import header_key, matched_columns
 
 CSV = (
     b"Name,Phone,Amount,Company\n"
@@ -96,3 +97,37 @@ def test_a_spreadsheet_import_keeps_the_records_own_times(
     book.save(data)
     checked = records.import_file(conn, "lead", data.getvalue(), "xlsx", CTX, dry_run=True)
     assert [(e.row, e.pointer) for e in checked.errors] == [(2, "/created_at")]
+
+
+def test_headers_match_names_and_labels_ignoring_case_and_spacing(
+    records: Records, conn: sa.Connection
+) -> None:
+    assert header_key("  Job \t  TITLE ") == header_key("job title") == "job title"
+    data = "  NAME ,PHONE,电话\nWang,13812345678,x\n".encode()
+    lead = records.runtime.entity("lead")
+    assert matched_columns(lead, ["NAME", "PHONE", "电话"]) == {0: "name", 1: "phone"}
+    assert matched_columns(lead, ["name", "Name"]) == {0: "name"}  # a field fills one column
+    report = records.import_file(conn, "lead", data, "csv", CTX, dry_run=True)
+    assert report.ok and report.total == 1
+    assert report.unmapped == ["电话"] and report.as_dict()["unmapped"] == ["电话"]
+
+
+def test_a_mapping_imports_only_the_columns_it_names(records: Records, conn: sa.Connection) -> None:
+    data = "name,电话\nWang,13812345678\n".encode()
+    report = records.import_file(
+        conn, "lead", data, "csv", CTX, {"name": "name", "电话": "phone"}, dry_run=False
+    )
+    assert report.unmapped == []
+    assert records.get(conn, "lead", report.created[0])["phone"] == "+8613812345678"
+    only_name = records.import_file(conn, "lead", data, "csv", CTX, {"name": "name"})
+    assert only_name.ok and only_name.unmapped == ["电话"]
+
+
+def test_two_columns_may_not_fill_one_field(records: Records, conn: sa.Connection) -> None:
+    data = b"Name,Full name\nWang,Wang Fang\n"
+    with pytest.raises(ValidationFailed) as info:
+        records.import_file(conn, "lead", data, "csv", CTX, {"Name": "name", "Full name": "name"})
+    assert [(e.pointer, e.code) for e in info.value.errors] == [
+        ("/mapping/Full name", "duplicate_field")
+    ]
+    assert "already filled from the column 'Name'" in info.value.errors[0].message
