@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from platform_testing import ADMIN_PASSWORD, assert_problem
+from platform_testing import ADMIN_PASSWORD, assert_problem, send_origin
 from public_forms_testing import CONTACT, HTML, FakeClock, leads, text_of
 
 from jimu.platform import metadata_store as store
@@ -19,6 +19,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def signed_in(client: TestClient) -> TestClient:
+    send_origin(client)
     login = client.get("/login", headers=HTML)
     token = _CSRF.search(login.text)
     assert token is not None
