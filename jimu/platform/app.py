@@ -30,6 +30,7 @@ from jimu.platform.api import (
 )
 from jimu.platform.openapi import install_entity_openapi
 from jimu.platform.problems import install_problem_handlers
+from jimu.platform.security.headers import SecurityHeaders
 from jimu.platform.settings import Settings
 from jimu.platform.state import Platform
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         redoc_url=None,
     )
     app.state.platform = platform
+    app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)
     # record_files first: its /records/export must win over /records/{record_id}.
     routers = (health, auth, users, org, security, metadata, access, record_files, record_uploads)

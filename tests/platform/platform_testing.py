@@ -22,12 +22,19 @@ def add_user(platform: Platform, username: str, password: str, *, is_admin: bool
 
 
 def sign_in(client: httpx.Client, username: str, password: str) -> str:
-    """Sign ``client`` in by cookie; its later requests carry the CSRF header. Returns it."""
+    """Sign ``client`` in by cookie; its later requests carry the CSRF header and, as a
+    browser's do, the site's ``Origin``. Returns the CSRF token."""
     response = client.post("/api/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     csrf = str(response.json()["csrf_token"])
     client.headers["X-CSRF-Token"] = csrf
+    send_origin(client)
     return csrf
+
+
+def send_origin(client: httpx.Client) -> None:
+    """Let ``client``'s requests carry ``Origin: <its base URL>``, as a browser's writes do."""
+    client.headers["Origin"] = str(client.base_url).rstrip("/")
 
 
 def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

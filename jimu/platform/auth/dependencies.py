@@ -6,9 +6,11 @@ Use the ``Annotated`` aliases in routes::
     def things(user: CurrentUser) -> ...
 
 A request authenticated by the session cookie with an unsafe method (POST, PUT, PATCH,
-DELETE) must carry the session's CSRF token in the ``X-CSRF-Token`` header or in a
-``csrf_token`` form field; Bearer-token requests need none, but are held to the token's scope
-by :func:`check_token_scope` (every route that asks who is calling goes through it).
+DELETE) must come from Jimu's own origin (``Origin`` or ``Referer``, see
+:mod:`jimu.platform.auth.origin`) and carry the session's CSRF token in the ``X-CSRF-Token``
+header or in a ``csrf_token`` form field; Bearer-token requests need neither, but are held to
+the token's scope by :func:`check_token_scope` (every route that asks who is calling goes
+through it).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from fastapi import Depends, Request
 from jimu.errors import NotAuthenticated, PermissionDenied
 from jimu.platform.auth.api_tokens import live_token, note_use
 from jimu.platform.auth.crypto import tokens_match
+from jimu.platform.auth.origin import check_same_origin
 from jimu.platform.auth.sessions import COOKIE_NAME, idle_timeout, load_session
-from jimu.platform.dependencies import Db
+from jimu.platform.dependencies import Db, get_settings
 from jimu.platform.models import ApiToken, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -83,6 +86,8 @@ def optional_principal(
     if loaded is None:
         return None
     row, user = loaded
+    if request.method not in SAFE_METHODS:
+        check_same_origin(request, get_settings(request).base_url)
     if request.method not in SAFE_METHODS and not tokens_match(row.csrf_token, submitted_csrf):
         raise PermissionDenied(
             f"The CSRF token is missing or wrong: send it in the {CSRF_HEADER} header "

@@ -24,6 +24,7 @@ from jimu.platform.auth.cookies import (
 )
 from jimu.platform.auth.crypto import new_token, tokens_match
 from jimu.platform.auth.dependencies import CurrentPrincipal
+from jimu.platform.auth.origin import check_same_origin
 from jimu.platform.auth.sessions import end_session, start_session
 from jimu.platform.dependencies import Db, SettingsDep
 from jimu.platform.pages.rendering import Notice, render
@@ -110,6 +111,7 @@ def submit_login(
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
+    check_same_origin(request, settings.base_url)
     next_url = safe_next(next)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE)
     if not expected or not tokens_match(expected, csrf_token):

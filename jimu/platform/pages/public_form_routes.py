@@ -141,18 +141,18 @@ def render_public(
 
 
 def frame_policy(response: Response, settings: Settings) -> None:
-    """Only Jimu's own pages and ``JIMU_PUBLIC_FORM_ORIGINS`` may show the form in a frame."""
+    """Only Jimu's own pages and ``JIMU_PUBLIC_FORM_ORIGINS`` may show the form in a frame
+    (the rest of the page's policy is added by jimu/platform/security/headers.py)."""
     origins = [o.strip().rstrip("/") for o in settings.public_form_origins.split(",") if o.strip()]
-    if "*" in origins:
-        return
-    response.headers["Content-Security-Policy"] = "frame-ancestors " + " ".join(
-        ["'self'", *origins]
-    )
+    ancestors = ["*"] if "*" in origins else ["'self'", *origins]
+    response.headers["Content-Security-Policy"] = "frame-ancestors " + " ".join(ancestors)
 
 
 def message_page(request: Request, heading: str, text: str, status: int) -> HTMLResponse:
     viewer = viewer_for(request, None)
-    return render(request, viewer, "public/message.html", status=status, heading=heading, text=text)
+    page = render(request, viewer, "public/message.html", status=status, heading=heading, text=text)
+    frame_policy(page, get_settings(request))
+    return page
 
 
 @router.get("/f/{app}/{slug}", response_class=HTMLResponse)

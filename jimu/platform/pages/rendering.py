@@ -2,8 +2,9 @@
 
 Every template gets ``t`` (the translator), ``lang``, ``viewer``, ``fmt`` (value formatting in
 the viewer's time zone), ``user``, ``csrf_token``, ``lang_urls``
-(the language switch), ``static_url``, ``crumbs``, ``nav`` (the app's sidebar, or None) and
-``notice`` (a message shown above the content, or None), plus the page's own context.
+(the language switch), ``csp_nonce`` (for the page's own ``<style>``, see
+jimu/platform/security/headers.py), ``static_url``, ``crumbs``, ``nav`` (the app's sidebar, or
+None) and ``notice`` (a message shown above the content, or None), plus the page's own context.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from jimu.builder_ui import TEMPLATES_DIR
 from jimu.platform.pages import formatting
 from jimu.platform.pages.language import language_urls, remember_language
 from jimu.platform.pages.viewer import Viewer
+from jimu.platform.security.headers import csp_nonce
 
 STATIC_PREFIX = "/static"
 NOTICE_KEYS = frozenset({"created", "saved", "deleted", "restored", "purged", "signed_out"})
@@ -84,6 +86,7 @@ def render(
         fmt=formatting.Formatter(viewer.time_zone),
         user=viewer.user,
         csrf_token=viewer.csrf_token,
+        csp_nonce=csp_nonce(request),
         lang_urls=language_urls(request),
         crumbs=crumbs or [],
         nav=nav,

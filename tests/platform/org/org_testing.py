@@ -7,6 +7,7 @@ import re
 
 import httpx
 from fastapi.testclient import TestClient
+from platform_testing import send_origin
 
 from jimu.platform.models import Department, User, UserDepartment
 from jimu.platform.state import Platform
@@ -75,6 +76,7 @@ def csrf_of(page: str) -> str:
 
 
 def page_login(client: TestClient, username: str, password: str) -> httpx.Response:
+    send_origin(client)
     page = client.get("/login", headers=HTML)
     data = {"username": username, "password": password, "csrf_token": csrf_of(page.text)}
     return client.post("/login", data=data, headers=HTML, follow_redirects=False)

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from platform_testing import send_origin
 
 from jimu.platform.db import begin_write
 from jimu.platform.state import Platform
@@ -35,6 +36,7 @@ def csrf_of(html: str) -> str:
 def page_login(
     client: TestClient, username: str, password: str, next_url: str = ""
 ) -> httpx.Response:
+    send_origin(client)
     page = client.get("/login", headers=HTML)
     assert page.status_code == 200, page.text
     data = {"username": username, "password": password, "csrf_token": csrf_of(page.text)}

@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pages_testing import HTML, csrf_of, page_login, text_of
-from platform_testing import ADMIN_PASSWORD
+from platform_testing import ADMIN_PASSWORD, send_origin
 
 from jimu.platform.auth.sessions import COOKIE_NAME
 from jimu.platform.models import User
@@ -44,6 +44,7 @@ def test_a_wrong_password_shows_the_form_again_with_a_message(
 
 
 def test_a_login_post_without_the_forms_token_is_refused(client: TestClient, admin: User) -> None:
+    send_origin(client)
     client.get("/login", headers=HTML)
     response = client.post(
         "/login",

@@ -8,7 +8,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from live_server import free_port, serve
-from platform_testing import ADMIN_PASSWORD, assert_problem, sign_in
+from platform_testing import ADMIN_PASSWORD, assert_problem, send_origin, sign_in
 from public_forms_testing import CONTACT, HTML, FakeClock, leads, text_of
 
 from jimu.platform import metadata_store as store
@@ -24,6 +24,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def signed_in(client: TestClient) -> TestClient:
+    send_origin(client)
     login = client.get("/login", headers=HTML)
     token = _CSRF.search(login.text)
     assert token is not None

@@ -273,8 +273,16 @@ def test_only_jimu_and_the_listed_origins_may_frame_the_form(
     visitor: TestClient, settings: Any
 ) -> None:
     page = visitor.get(CONTACT, headers=HTML)
-    assert page.headers["content-security-policy"] == "frame-ancestors 'self'"
+    assert page.headers["content-security-policy"].startswith("frame-ancestors 'self'; ")
+    assert "script-src 'self' 'nonce-" in page.headers["content-security-policy"]
+    assert "x-frame-options" not in page.headers
     settings.public_form_origins = "https://www.example.com"
-    page = visitor.get(CONTACT, headers=HTML)
-    policy = page.headers["content-security-policy"]
-    assert policy == "frame-ancestors 'self' https://www.example.com"
+    for url in (CONTACT, f"{CONTACT}/thanks"):
+        policy = visitor.get(url, headers=HTML).headers["content-security-policy"]
+        assert policy.startswith("frame-ancestors 'self' https://www.example.com; ")
+    settings.public_form_origins = "*"
+    policy = visitor.get(CONTACT, headers=HTML).headers["content-security-policy"]
+    assert policy.startswith("frame-ancestors *; ")
+    other = visitor.get("/login", headers=HTML)
+    assert "frame-ancestors 'none'" in other.headers["content-security-policy"]
+    assert other.headers["x-frame-options"] == "DENY"

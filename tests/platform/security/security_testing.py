@@ -10,6 +10,7 @@ import httpx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from live_server import free_port, serve
+from platform_testing import send_origin
 
 from jimu.platform.models import AuditEvent
 from jimu.platform.state import Platform
@@ -26,6 +27,7 @@ def csrf_of(page: str) -> str:
 
 
 def page_login(client: TestClient, username: str, password: str) -> httpx.Response:
+    send_origin(client)
     page = client.get("/login", headers=HTML)
     assert page.status_code == 200, page.text
     data = {"username": username, "password": password, "csrf_token": csrf_of(page.text)}

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from platform_testing import send_origin
 
 from jimu.platform import metadata_store as store
 from jimu.platform.db import begin_write
@@ -76,6 +77,7 @@ def csrf_of(page: str) -> str:
 
 def page_sign_in(client: TestClient, username: str, password: str) -> None:
     """Sign ``client`` in through the login page, as a browser does."""
+    send_origin(client)
     page = client.get("/login", headers=HTML)
     data = {"username": username, "password": password, "csrf_token": csrf_of(page.text)}
     response = client.post("/login", data=data, headers=HTML, follow_redirects=False)

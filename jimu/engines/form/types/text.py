@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from jimu.engines.form.model import Field
 from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
+from jimu.engines.form.types.rich_html import sanitize_html
 
 _LENGTH_PARAMS = {
     "min_length": {"type": "integer", "minimum": 0},
@@ -72,18 +73,6 @@ class TextareaType(FieldType):
 
     def value_schema(self, field: Field) -> dict[str, Any]:
         return {"type": "string"}
-
-
-_SCRIPT = re.compile(r"<\s*(script|style|iframe|object|embed)\b.*?<\s*/\s*\1\s*>", re.I | re.S)
-_EVENT_ATTR = re.compile(r"\s+on[a-z]+\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
-_JS_URL = re.compile(r"(href|src)\s*=\s*([\"']?)\s*javascript:[^\"'>\s]*\2", re.I)
-
-
-def sanitize_html(html: str) -> str:
-    """Remove scripts, embedded objects, event handler attributes and javascript: links."""
-    html = _SCRIPT.sub("", html)
-    html = _EVENT_ATTR.sub("", html)
-    return _JS_URL.sub(r'\1=""', html)
 
 
 class RichTextType(TextareaType):
