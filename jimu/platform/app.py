@@ -28,6 +28,7 @@ from jimu.platform.api import (
     users,
 )
 from jimu.platform.openapi import install_entity_openapi
+from jimu.platform.overload import install_overload_handler
 from jimu.platform.problems import install_problem_handlers
 from jimu.platform.settings import Settings
 from jimu.platform.state import Platform
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     )
     app.state.platform = platform
     install_problem_handlers(app)
+    install_overload_handler(app)
     # record_files first: its /records/export must win over /records/{record_id}.
     for module in (health, auth, users, org, security, metadata, access, record_files, records):
         app.include_router(module.router)
