@@ -158,6 +158,14 @@ def write_session_factory(engine: sa.Engine) -> sessionmaker[Session]:
     return sessionmaker(immediate(engine), expire_on_commit=False)
 
 
+def will_write(db: Session) -> None:
+    """Begin ``db``'s next transaction as one that will write (``BEGIN IMMEDIATE`` on SQLite),
+    for a request session that reads and then writes though its method is GET (a single
+    sign-on callback). A session already inside a transaction keeps it."""
+    if not db.in_transaction():
+        db.connection(execution_options={IMMEDIATE: True})
+
+
 @contextmanager
 def read_only(db: Session) -> Iterator[Session]:
     """Reads on ``db`` in a plain transaction (``BEGIN`` even on a write session), ended when
