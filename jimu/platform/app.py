@@ -29,6 +29,7 @@ from jimu.platform.api import (
     users,
 )
 from jimu.platform.openapi import install_entity_openapi
+from jimu.platform.overload import install_overload_handler
 from jimu.platform.problems import install_problem_handlers
 from jimu.platform.security.headers import SecurityHeaders
 from jimu.platform.settings import Settings
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.platform = platform
     app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)
+    install_overload_handler(app)
     # record_files first: its /records/export must win over /records/{record_id}.
     routers = (health, auth, users, org, security, metadata, access, record_files, record_uploads)
     for module in (*routers, records):

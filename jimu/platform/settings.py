@@ -11,7 +11,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_KEY_FILE = "secret_key"
@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     base_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
+
+    # The database connection pool (docs/install.md, "Under load"). A request holds at most
+    # one connection at a time; one that waits ``db_pool_timeout`` seconds for a free one is
+    # answered 503 with Retry-After.
+    #: Connections kept open, and extra ones opened when those are all in use.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=30, ge=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
 
     smtp_host: str = ""
     smtp_port: int = 25

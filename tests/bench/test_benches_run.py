@@ -17,6 +17,7 @@ RUNS = {
     "scopes.py": ["--rows", "2000", "--repeat", "2"],
     "expr.py": ["--records", "500", "--repeat", "1"],
     "formulas.py": ["--repeat", "1", "--rounds", "5"],
+    "load.py": ["--clients", "4", "--seconds", "1", "--warmup", "0.5", "--rows", "50"],
 }
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from jimu.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
@@ -160,8 +161,13 @@ async def import_organisation(
     """Sync departments and users from CSV files (multipart fields ``departments`` and
     ``users``) or a JSON body ``{"departments": [...], "users": [...]}``.
 
-    The report lists every bad row; nothing is applied unless every row is good."""
+    The report lists every bad row; nothing is applied unless every row is good. The body is
+    read here; the sync runs in the server's thread pool, never on its event loop."""
     tables = await _read_tables(request)
+    return await run_in_threadpool(_import_tables, db, tables, dry_run)
+
+
+def _import_tables(db: Db, tables: dict[str, SourceTable], dry_run: bool) -> dict[str, Any]:
     report = sync_organisation(db, tables.get("departments"), tables.get("users"), dry_run=dry_run)
     if not dry_run and report.errors:
         db.rollback()

@@ -54,7 +54,7 @@ def export_records(
 
 
 @router.post("/records/import")
-async def import_records(
+def import_records(
     app: str,
     entity: str,
     principal: CurrentPrincipal,
@@ -63,8 +63,10 @@ async def import_records(
     mapping: Annotated[str | None, Form(description='JSON: {"Column": "field"}')] = None,
     dry_run: Annotated[bool, Form()] = True,
 ) -> ImportReport:
-    """Check (``dry_run``, the default) or import a spreadsheet, all rows or none."""
-    data = await file.read()
+    """Check (``dry_run``, the default) or import a spreadsheet, all rows or none.
+
+    A plain ``def``: the import runs in the server's thread pool, never on its event loop."""
+    data = file.file.read()
     file_format = import_format(file.filename)
     column_map = parse_mapping(mapping)
     ctx = WriteContext(actor_id=principal.user.id, source="import")

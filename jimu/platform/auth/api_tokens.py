@@ -19,7 +19,7 @@ from jimu.errors import FieldError, NotFound, ValidationFailed
 from jimu.platform import metadata_store
 from jimu.platform.auth.crypto import digest, new_token
 from jimu.platform.auth.sessions import as_utc
-from jimu.platform.db import begin_write
+from jimu.platform.db import write_after_read
 from jimu.platform.models import ApiToken, User
 from jimu.platform.security.audit_log import log_event
 
@@ -97,7 +97,8 @@ def note_use(db: Session, row: ApiToken) -> None:
     """Set ``last_used_at`` to now unless it was set less than a minute ago.
 
     Written in a short transaction of its own (a conditional UPDATE, so concurrent calls write
-    once), so it sticks whether or not the request's own work commits.
+    once), so it sticks whether or not the request's own work commits. ``db``'s read ends
+    first (see :func:`write_after_read`): one connection at a time.
     """
     now = datetime.now(UTC)
     if row.last_used_at is not None and now - as_utc(row.last_used_at) < LAST_USED_RESOLUTION:
@@ -105,7 +106,7 @@ def note_use(db: Session, row: ApiToken) -> None:
     table: sa.Table = ApiToken.__table__  # type: ignore[assignment]
     used = table.c.last_used_at
     stale = sa.or_(used.is_(None), used <= now - LAST_USED_RESOLUTION)
-    with begin_write(db.get_bind().engine) as conn:
+    with write_after_read(db) as conn:
         conn.execute(sa.update(table).where(table.c.id == row.id, stale).values(last_used_at=now))
     set_committed_value(row, "last_used_at", now)
 

@@ -25,6 +25,7 @@ from jimu.platform.auth.api_tokens import live_token, note_use
 from jimu.platform.auth.crypto import tokens_match
 from jimu.platform.auth.origin import check_same_origin
 from jimu.platform.auth.sessions import COOKIE_NAME, idle_timeout, load_session
+from jimu.platform.db import read_only
 from jimu.platform.dependencies import Db, get_settings
 from jimu.platform.models import ApiToken, User
 
@@ -72,7 +73,16 @@ def optional_principal(
     db: Db,
     submitted_csrf: Annotated[str | None, Depends(submitted_csrf_token)],
 ) -> Principal | None:
-    """The caller, or None if anonymous. A bad token or a missing CSRF token raise."""
+    """The caller, or None if anonymous. A bad token or a missing CSRF token raise.
+
+    The lookup is a short read of its own: it ends (and gives its connection back to the pool)
+    before the route runs, so a request never holds one connection while asking for another.
+    """
+    with read_only(db):
+        return _principal(request, db, submitted_csrf)
+
+
+def _principal(request: Request, db: Db, submitted_csrf: str | None) -> Principal | None:
     token = bearer_token(request)
     if token is not None:
         found = live_token(db, token)

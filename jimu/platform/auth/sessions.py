@@ -15,9 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from starlette.requests import Request
 
 from jimu.platform.auth.crypto import digest, new_token
+from jimu.platform.db import write_after_read
 from jimu.platform.dependencies import get_settings
 from jimu.platform.models import Session as SessionRow
 from jimu.platform.models import User
@@ -25,6 +27,7 @@ from jimu.platform.models import User
 COOKIE_NAME = "jimu_session"
 #: ``last_seen_at`` is refreshed when it is older than this (not on every request).
 TOUCH_INTERVAL = timedelta(seconds=60)
+SESSIONS: sa.Table = SessionRow.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,9 @@ def load_session(
     """The live session of ``token`` and its active user, or None.
 
     With ``idle``, a session unused for that long is ended; a live one has its
-    ``last_seen_at`` refreshed (and committed) when older than ``TOUCH_INTERVAL``.
+    ``last_seen_at`` refreshed (and committed) when older than ``TOUCH_INTERVAL``. Both writes
+    run after ``db``'s read has ended, in a write transaction of their own
+    (:func:`write_after_read`: one connection at a time, never "database is locked").
     """
     query = sa.select(SessionRow).where(SessionRow.id == digest(token))
     row = db.scalars(query).one_or_none()
@@ -81,16 +86,17 @@ def load_session(
         return None
     last_seen = as_utc(row.last_seen_at or row.created_at)
     if idle is not None and last_seen + idle <= now:
-        end_session(db, token)
-        db.commit()
+        with write_after_read(db) as conn:
+            conn.execute(sa.delete(SESSIONS).where(SESSIONS.c.id == row.id))
         return None
     user = db.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
     if idle is not None and now - last_seen >= TOUCH_INTERVAL:
-        touch = sa.update(SessionRow).where(SessionRow.id == row.id).values(last_seen_at=now)
-        db.execute(touch, execution_options={"synchronize_session": False})
-        db.commit()
+        touch = sa.update(SESSIONS).where(SESSIONS.c.id == row.id).values(last_seen_at=now)
+        with write_after_read(db) as conn:
+            conn.execute(touch)
+        set_committed_value(row, "last_seen_at", now)
     return row, user
 
 

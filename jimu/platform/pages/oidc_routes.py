@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from jimu.errors import NotFound
 from jimu.platform.auth.cookies import clear_private_cookie, set_private_cookie, set_session_cookie
 from jimu.platform.auth.sessions import start_session
+from jimu.platform.db import will_write
 from jimu.platform.dependencies import Db, SettingsDep
 from jimu.platform.pages.auth_routes import login_page, safe_next
 from jimu.platform.pages.rendering import Notice
@@ -89,6 +90,7 @@ def oidc_callback(request: Request, viewer: AnyViewer, db: Db, settings: Setting
         with http_client() as client:
             provider = discover(client, config.issuer)
             claims = complete(client, config, provider, flow, dict(request.query_params))
+        will_write(db)  # a GET that reads the user and then writes the sign-in
         user = user_for_identity(db, config, claims)
     except OidcError as error:
         db.rollback()

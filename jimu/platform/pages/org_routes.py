@@ -14,6 +14,7 @@ from jimu.platform.dependencies import PlatformDep
 from jimu.platform.org.columns import SourceTable, decode_csv, read_csv
 from jimu.platform.org.members import department_tree
 from jimu.platform.org.sync import SyncReport, sync_organisation
+from jimu.platform.pages.forms import PostedForm
 from jimu.platform.pages.rendering import Crumb, Notice, render
 from jimu.platform.pages.viewer import SignedIn, Viewer
 from jimu.platform.state import Platform
@@ -60,18 +61,21 @@ def org_page(request: Request, viewer: SignedIn, platform: PlatformDep) -> HTMLR
 
 
 @router.post("/admin/org/import", response_class=HTMLResponse)
-async def org_import(request: Request, viewer: SignedIn, platform: PlatformDep) -> HTMLResponse:
-    """Check the uploaded files (``apply`` absent) or apply the checked texts (``apply=1``)."""
+def org_import(
+    request: Request, viewer: SignedIn, platform: PlatformDep, form: PostedForm
+) -> HTMLResponse:
+    """Check the uploaded files (``apply`` absent) or apply the checked texts (``apply=1``).
+
+    A plain ``def``: the sync runs in the server's thread pool, never on its event loop."""
     _require_admin(viewer)
-    form = await request.form()
-    texts = {name: await _text_of(form.get(name)) for name in TABLES}
+    texts = {name: _text_of(form.get(name)) for name in TABLES}
     texts = {name: text for name, text in texts.items() if text.strip()}
     if not texts:
         notice = Notice("error", viewer.t("org.no_files"))
         return _render(request, viewer, platform, notice=notice, status=400)
     apply = form.get("apply") == "1"
     tables: dict[str, SourceTable] = {name: read_csv(name, text) for name, text in texts.items()}
-    with platform.sessions() as db:
+    with platform.write_sessions() as db:
         report = sync_organisation(
             db, tables.get("departments"), tables.get("users"), dry_run=not apply
         )
@@ -84,7 +88,7 @@ async def org_import(request: Request, viewer: SignedIn, platform: PlatformDep) 
     )
 
 
-async def _text_of(value: Any) -> str:
+def _text_of(value: Any) -> str:
     if isinstance(value, UploadFile):
-        return decode_csv(await value.read())
+        return decode_csv(value.file.read())
     return value if isinstance(value, str) else ""

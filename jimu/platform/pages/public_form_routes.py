@@ -30,7 +30,7 @@ from jimu.platform.pages.rendering import Crumb, Notice, render
 from jimu.platform.pages.scope import app_label, app_nav
 from jimu.platform.pages.viewer import SignedIn, Viewer, viewer_for
 from jimu.platform.public_forms import admin
-from jimu.platform.public_forms.body import parse_form, read_body
+from jimu.platform.public_forms.body import PublicBody, parse_form
 from jimu.platform.public_forms.definition import PublicForm, find_public_form
 from jimu.platform.public_forms.limits import (
     ClockDep,
@@ -163,14 +163,19 @@ def public_form_page(request: Request, app: str, slug: str, platform: PlatformDe
 
 
 @router.post("/f/{app}/{slug}")
-async def public_form_post(
-    request: Request, app: str, slug: str, platform: PlatformDep, clock: ClockDep
+def public_form_post(
+    request: Request,
+    app: str,
+    slug: str,
+    platform: PlatformDep,
+    clock: ClockDep,
+    raw_body: PublicBody,
 ) -> Response:
     records, form = _open(platform, app, slug)
     settings = platform.settings
     viewer = viewer_for(request, None)
     try:
-        body = await read_body(request, settings.public_form_max_bytes)
+        body = raw_body.read()
         check_rate(platform.engine, settings, app, slug, client_ip(request), clock())
         posted = parse_form(request, body)
     except TooLarge as error:

@@ -19,6 +19,7 @@ from jimu.platform.auth.api_tokens import issue_token, list_tokens, revoke_token
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import ApiToken
 from jimu.platform.pages.form_errors import input_name
+from jimu.platform.pages.forms import PostedForm
 from jimu.platform.pages.rendering import Crumb, Notice, render
 from jimu.platform.pages.viewer import SignedIn, Viewer
 from jimu.platform.security.audit_log import client_ip
@@ -107,14 +108,16 @@ def expiry_of(text: str, viewer: Viewer) -> tuple[datetime | None, list[FieldErr
 
 
 @router.post(PAGE, response_class=HTMLResponse)
-async def create_token(request: Request, viewer: SignedIn, platform: PlatformDep) -> HTMLResponse:
+def create_token(
+    request: Request, viewer: SignedIn, platform: PlatformDep, posted: PostedForm
+) -> HTMLResponse:
     """Create a token and show its secret this once (a token cannot call this: see
     ``check_token_scope``). Every bad field is reported at once; nothing is kept unless all
     are good."""
-    form = _form_of(await request.form())
+    form = _form_of(posted)
     expires_at, date_errors = expiry_of(form.expires, viewer)
     try:
-        with platform.sessions() as db:
+        with platform.write_sessions() as db:
             try:
                 issued = issue_token(
                     db,
@@ -165,7 +168,7 @@ def _render_errors(
 def revoke(
     request: Request, token_id: int, viewer: SignedIn, platform: PlatformDep
 ) -> RedirectResponse:
-    with platform.sessions() as db:
+    with platform.write_sessions() as db:
         revoke_token(db, viewer.signed_in_user, token_id, ip=client_ip(request))
         db.commit()
     return RedirectResponse(PAGE, status_code=303)

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from jimu.errors import JimuError
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.problems import problem_response
-from jimu.platform.public_forms.body import parse_json, read_body
+from jimu.platform.public_forms.body import PublicBody, parse_json
 from jimu.platform.public_forms.definition import find_public_form
 from jimu.platform.public_forms.limits import ClockDep, TooManySubmissions, check_rate, client_ip
 from jimu.platform.public_forms.submission import HONEYPOT, Submission, submit
@@ -72,15 +72,20 @@ def preflight(request: Request, app: str, slug: str, platform: PlatformDep) -> R
 
 
 @router.post(PATH)
-async def public_form_json(
-    request: Request, app: str, slug: str, platform: PlatformDep, clock: ClockDep
+def public_form_json(
+    request: Request,
+    app: str,
+    slug: str,
+    platform: PlatformDep,
+    clock: ClockDep,
+    raw_body: PublicBody,
 ) -> Response:
     settings = platform.settings
     try:
         with platform.engine.connect() as conn:
             records = platform.apps.records(conn, app)
             form = find_public_form(conn, app, slug)
-        body = await read_body(request, settings.public_form_max_bytes)
+        body = raw_body.read()
         check_rate(platform.engine, settings, app, slug, client_ip(request), clock())
         payload = parse_json(body)
         submission = submission_of(payload, request.query_params)

@@ -3,18 +3,25 @@
 A ``Content-Length`` over the limit is refused before anything is read; a body sent without
 one (chunked) is read until it passes the limit. Then the body is parsed: a URL-encoded form
 (what the page posts) or a JSON object (the API).
+
+The routes take the body through the :data:`PublicBody` dependency, which reads it on the event
+loop; the routes themselves are plain ``def`` and run in the thread pool (their database work
+never blocks the loop).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
+from fastapi import Depends
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from jimu.errors import FieldError, ValidationFailed
+from jimu.platform.dependencies import get_settings
 from jimu.platform.public_forms.limits import TooLarge
 
 #: More inputs than any form has: refuses junk with thousands of keys cheaply.
@@ -34,6 +41,30 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise TooLarge(limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class LimitedBody:
+    """A request body read up to the public forms' limit, or the ``TooLarge`` met reading it
+    (raised by :meth:`read`, so the route decides when: after a 404 for an unknown form)."""
+
+    content: bytes
+    too_large: TooLarge | None = None
+
+    def read(self) -> bytes:
+        if self.too_large is not None:
+            raise self.too_large
+        return self.content
+
+
+async def limited_body(request: Request) -> LimitedBody:
+    try:
+        return LimitedBody(await read_body(request, get_settings(request).public_form_max_bytes))
+    except TooLarge as error:
+        return LimitedBody(b"", error)
+
+
+PublicBody = Annotated[LimitedBody, Depends(limited_body)]
 
 
 def _text(body: bytes) -> str:
