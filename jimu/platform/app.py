@@ -27,6 +27,7 @@ from jimu.platform.api import (
     security,
     users,
 )
+from jimu.platform.input_guard import InputGuard
 from jimu.platform.openapi import install_entity_openapi
 from jimu.platform.problems import install_problem_handlers
 from jimu.platform.settings import Settings
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     )
     app.state.platform = platform
     install_problem_handlers(app)
+    # NUL characters, lone surrogates and too-deep JSON are 422s, wherever they come in.
+    app.add_middleware(InputGuard)
     # record_files first: its /records/export must win over /records/{record_id}.
     for module in (health, auth, users, org, security, metadata, access, record_files, records):
         app.include_router(module.router)

@@ -17,6 +17,7 @@ from jimu.errors import NotFound
 from jimu.metadata.schemas import KINDS, document_schema
 from jimu.platform import metadata_store as store
 from jimu.platform.access.design import require_design, require_read
+from jimu.platform.api.params import BodyInt32, StrictBody
 from jimu.platform.auth.dependencies import AdminUser, CurrentUser
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
@@ -43,7 +44,7 @@ class DocumentOut(BaseModel):
         return cls(**{name: getattr(doc, name) for name in cls.model_fields})
 
 
-class PublishRequest(BaseModel):
+class PublishRequest(StrictBody):
     kind: str | None = Field(default=None, description="only documents of this kind")
     name: str | None = Field(default=None, description="only the document of this name")
     renames: dict[str, dict[str, str]] | None = Field(
@@ -64,8 +65,8 @@ class PublishOut(BaseModel):
     sql: list[str]
 
 
-class RollbackRequest(BaseModel):
-    version: int = Field(ge=1)
+class RollbackRequest(StrictBody):
+    version: BodyInt32 = Field(ge=1)
 
 
 @router.get("/api/schemas", tags=["metadata"])
