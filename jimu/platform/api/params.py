@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from jimu.engines.form.sqltypes import MAX_ID
 
+
 def id_path(what: str) -> Any:
     return Path(description=f"The id of the {what} (1 to 2^63 - 1)", ge=1, le=MAX_ID)
 
