@@ -1,8 +1,8 @@
 """schemathesis over the administrator's OpenAPI document (issue 10, point 3).
 
 Every operation of ``/openapi.json`` (the generic routes and the marketing app's entities) is
-called with generated requests, valid and invalid, in-process over ASGI on SQLite, and every
-answer is checked: no server error, a documented status, the documented schema and content
+called with generated requests, valid and then invalid ones, in-process over ASGI on SQLite,
+and every answer is checked: no server error, a documented status, the documented schema and content
 type, and a 405 with the true ``Allow`` for a method the path does not take. Marker ``fuzz``;
 ``FUZZ_EXAMPLES`` bounds the examples per operation (default 10).
 
@@ -22,8 +22,10 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from platform_testing import ADMIN_PASSWORD, add_user, sign_in
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi import checks
 
 from jimu.platform import metadata_store as store
@@ -78,11 +80,11 @@ def api_schema(fuzzed: tuple[FastAPI, str]) -> Any:
     return loaded.exclude(path=list(LEFT_OUT))
 
 
-def fuzz_operation(operation: Any, token: str) -> str | None:
+def fuzz_operation(operation: Any, token: str, mode: GenerationMode) -> str | None:
     """Run the generated cases of one operation; the first failure in words, or None."""
     headers = {"Authorization": f"Bearer {token}"}
 
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
               database=None, phases=[Phase.explicit, Phase.generate])  # fmt: skip
     def run(case: Any) -> None:
@@ -90,8 +92,10 @@ def fuzz_operation(operation: Any, token: str) -> str | None:
 
     try:
         run()
+    except Unsatisfiable:
+        return None  # nothing about the operation can be made invalid (no parameters, no body)
     except Exception as failure:
-        return f"{operation.label}: {failure}"
+        return f"{operation.label} ({mode}): {failure}"
     return None
 
 
@@ -100,7 +104,8 @@ def test_api_answers_as_its_schema_says(api_schema: Any, fuzzed: tuple[FastAPI, 
     failures = []
     for result in api_schema.get_all_operations():
         operation = result.ok()
-        failure = fuzz_operation(operation, token)
-        if failure is not None:
-            failures.append(failure)
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            failure = fuzz_operation(operation, token, mode)
+            if failure is not None:
+                failures.append(failure)
     assert not failures, "\n\n".join(failures)

@@ -17,7 +17,7 @@ from jimu.errors import NotFound
 from jimu.metadata.schemas import KINDS, document_schema
 from jimu.platform import metadata_store as store
 from jimu.platform.access.design import require_design, require_read
-from jimu.platform.api.params import BodyInt32, StrictBody
+from jimu.platform.api.params import MAX_VERSION, BodyInt32, StrictBody
 from jimu.platform.auth.dependencies import AdminUser, CurrentUser
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
@@ -110,7 +110,7 @@ def get_document(
     name: str,
     user: CurrentUser,
     platform: PlatformDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None,
 ) -> DocumentOut:
     """One version (default: the newest draft, else the published one)."""
     with platform.engine.connect() as conn:
@@ -165,8 +165,8 @@ def document_diff(
     name: str,
     user: CurrentUser,
     platform: PlatformDep,
-    from_version: Annotated[int, Query(alias="from", ge=1)],
-    to_version: Annotated[int, Query(alias="to", ge=1)],
+    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_VERSION)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_VERSION)],
 ) -> list[Any]:
     with platform.engine.connect() as conn:
         require_read(platform, conn, app, user)

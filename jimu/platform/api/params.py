@@ -27,6 +27,8 @@ ShareId = Annotated[int, id_path("share")]
 AssignmentId = Annotated[int, id_path("role assignment")]
 #: An id in a JSON body.
 BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+#: The largest document version (an ``INTEGER`` column).
+MAX_VERSION = 2**31 - 1
 #: A 32-bit whole number in a JSON body (``INTEGER`` columns such as a sort order or a version).
 BodyInt32 = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
 

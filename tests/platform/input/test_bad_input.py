@@ -31,13 +31,14 @@ def pointers(body: dict[str, Any]) -> list[str]:
         ("GET", f"/api/org/users/{BIG}/context"),
         ("DELETE", f"/api/org/departments/{BIG}"),
         ("DELETE", f"/api/auth/tokens/{BIG}"),
+        ("GET", f"/api/apps/crm/documents/entity/lead/diff?from=1&to={BIG}"),
     ],
 )
-def test_huge_path_ids_are_422_naming_the_parameter(
+def test_huge_ids_in_paths_and_queries_are_422_naming_the_parameter(
     admin_client: TestClient, crm: str, method: str, path: str
 ) -> None:
     body = assert_problem(admin_client.request(method, path), 422, "validation_failed")
-    assert any(p.startswith("/path/") for p in pointers(body))
+    assert any(p.startswith(("/path/", "/query/")) for p in pointers(body))
 
 
 def test_huge_ids_in_bodies_are_422(admin_client: TestClient, crm: str) -> None:
