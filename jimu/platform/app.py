@@ -28,6 +28,7 @@ from jimu.platform.api import (
     security,
     users,
 )
+from jimu.platform.input_guard import InputGuard
 from jimu.platform.openapi import install_entity_openapi
 from jimu.platform.overload import install_overload_handler
 from jimu.platform.problems import install_problem_handlers
@@ -59,9 +60,12 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         redoc_url=None,
     )
     app.state.platform = platform
-    app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)
     install_overload_handler(app)
+    # NUL characters, lone surrogates and too-deep JSON are 422s, wherever they come in.
+    app.add_middleware(InputGuard)
+    # Added last, so outermost: the guard's refusals carry the security headers too.
+    app.add_middleware(SecurityHeaders)
     # record_files first: its /records/export must win over /records/{record_id}.
     routers = (health, auth, users, org, security, metadata, access, record_files, record_uploads)
     for module in (*routers, records):

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from jimu.engines.form.sqltypes import UTCDateTime
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -26,8 +28,9 @@ NAMING_CONVENTION = {
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 #: A 64-bit id that is still SQLite's auto-incrementing rowid alias.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-#: Timestamps are timezone-aware UTC (SQLite stores them without the offset).
-Timestamp = sa.DateTime(timezone=True)
+#: Timestamps are timezone-aware UTC going in and coming out on both databases (SQLite stores
+#: them without the offset; reading one back gives UTC again), so every answer has the offset.
+Timestamp = UTCDateTime()
 
 
 def utcnow() -> datetime:

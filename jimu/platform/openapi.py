@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 
 from jimu.engines.form.model import AppModel, Entity
 from jimu.engines.form.registry import default_registry
+from jimu.engines.form.sqltypes import MAX_ID
 from jimu.platform import metadata_store as store
 from jimu.platform.auth.dependencies import OptionalPrincipal
 from jimu.platform.entity_schemas import component_name, entity_components
@@ -61,13 +62,17 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _errors(*statuses: str) -> dict[str, Any]:
-    return {
-        status: {
-            "description": ERROR_STATUSES[status],
-            "content": {"application/problem+json": {"schema": PROBLEM_REF}},
-        }
-        for status in statuses
+    """The named error statuses, plus ``4XX`` for the rest (a bad path id or query parameter
+    is a 422, a wrong method a 405, on every operation)."""
+    problem = {"application/problem+json": {"schema": PROBLEM_REF}}
+    described = {
+        status: {"description": ERROR_STATUSES[status], "content": problem} for status in statuses
     }
+    described["4XX"] = {
+        "description": "Another error (application/problem+json)",
+        "content": problem,
+    }
+    return described
 
 
 def _page_schema(record: str) -> dict[str, Any]:
@@ -95,7 +100,12 @@ LIST_PARAMETERS: list[dict[str, Any]] = [
      "description": "Comma-separated fields to return (id and version always come)"},
     {"name": "count", "in": "query", "schema": {"type": "boolean", "default": False}},
 ]  # fmt: skip
-ID_PARAMETER = {"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ID_PARAMETER = {
+    "name": "record_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+}
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",

@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from jimu.errors import FieldError, JimuError, NotAuthenticated
+from jimu.platform.input_guard import RefusedInput
+from jimu.platform.method_routing import allowed_methods
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:jimu:problem:"
@@ -131,10 +133,24 @@ async def handle_request_validation(request: Request, exc: Exception) -> Respons
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc, RefusedInput):
+        return await handle_jimu_error(request, exc.error)
     codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
     code = codes.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else _title(exc.status_code)
-    return problem_response(exc.status_code, code, detail, headers=exc.headers)
+    headers = http_error_headers(request, exc)
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed here; use {headers['Allow']}."
+    return problem_response(exc.status_code, code, detail, headers=headers)
+
+
+def http_error_headers(request: Request, exc: StarletteHTTPException) -> dict[str, str]:
+    """The headers of an HTTP error; a 405's ``Allow`` lists every method the path takes
+    (Starlette's names only the first matching route's)."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return headers
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:

@@ -42,3 +42,8 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+#: The largest value a 64-bit id column (``BigId``, SQLite's INTEGER) holds: no id, link, user
+#: or department reference is larger, so a bigger number is refused before it reaches SQL.
+MAX_ID = 2**63 - 1

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
 from jimu.platform.access import assignments
+from jimu.platform.api.params import AssignmentId, BodyId, RecordId, ShareId, StrictBody
 from jimu.platform.api.records import records_of
 from jimu.platform.auth.dependencies import AdminUser, CurrentPrincipal
 from jimu.platform.db import begin_write
@@ -20,9 +21,9 @@ from jimu.platform.dependencies import PlatformDep
 router = APIRouter(prefix="/api/apps/{app}", tags=["access"])
 
 
-class Holder(BaseModel):
-    user_id: int | None = None
-    department_id: int | None = None
+class Holder(StrictBody):
+    user_id: BodyId | None = None
+    department_id: BodyId | None = None
 
 
 class ShareIn(Holder):
@@ -80,7 +81,7 @@ def add_role_member(
 
 @router.delete("/roles/members/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_role_member(
-    app: str, assignment_id: int, admin: AdminUser, platform: PlatformDep
+    app: str, assignment_id: AssignmentId, admin: AdminUser, platform: PlatformDep
 ) -> Response:
     with begin_write(platform.engine) as conn:
         platform.apps.roles(conn, app)
@@ -113,12 +114,12 @@ def my_access(app: str, principal: CurrentPrincipal, platform: PlatformDep) -> d
     }
 
 
-SHARES = "/entities/{entity}/records/{record_id}/shares"
+SHARES = "/entities/{entity}/records/{record_id:int}/shares"
 
 
 @router.get(SHARES)
 def list_shares(
-    app: str, entity: str, record_id: int, principal: CurrentPrincipal, platform: PlatformDep
+    app: str, entity: str, record_id: RecordId, principal: CurrentPrincipal, platform: PlatformDep
 ) -> list[dict[str, Any]]:
     with platform.engine.connect() as conn:
         records_of(platform, conn, app, principal).get(conn, entity, record_id, fields=[])
@@ -129,7 +130,7 @@ def list_shares(
 def add_share(
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     body: ShareIn,
     principal: CurrentPrincipal,
     platform: PlatformDep,
@@ -155,8 +156,8 @@ def add_share(
 def remove_share(
     app: str,
     entity: str,
-    record_id: int,
-    share_id: int,
+    record_id: RecordId,
+    share_id: ShareId,
     principal: CurrentPrincipal,
     platform: PlatformDep,
 ) -> Response:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response, status
 
+from jimu.platform.api.params import TokenId
 from jimu.platform.api.schemas import (
     IssuedTokenOut,
     LoginRequest,
@@ -117,7 +118,7 @@ def create_token(body: TokenRequest, request: Request, user: CurrentUser, db: Db
 
 
 @router.delete("/tokens/{token_id}")
-def delete_token(token_id: int, request: Request, user: CurrentUser, db: Db) -> TokenOut:
+def delete_token(token_id: TokenId, request: Request, user: CurrentUser, db: Db) -> TokenOut:
     row = revoke_token(db, user, token_id, ip=client_ip(request))
     db.commit()
     return TokenOut.of(row)

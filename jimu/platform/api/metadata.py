@@ -17,6 +17,7 @@ from jimu.errors import NotFound
 from jimu.metadata.schemas import KINDS, document_schema
 from jimu.platform import metadata_store as store
 from jimu.platform.access.design import require_design, require_read
+from jimu.platform.api.params import MAX_VERSION, BodyInt32, StrictBody
 from jimu.platform.auth.dependencies import AdminUser, CurrentUser
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
@@ -43,7 +44,7 @@ class DocumentOut(BaseModel):
         return cls(**{name: getattr(doc, name) for name in cls.model_fields})
 
 
-class PublishRequest(BaseModel):
+class PublishRequest(StrictBody):
     kind: str | None = Field(default=None, description="only documents of this kind")
     name: str | None = Field(default=None, description="only the document of this name")
     renames: dict[str, dict[str, str]] | None = Field(
@@ -64,8 +65,8 @@ class PublishOut(BaseModel):
     sql: list[str]
 
 
-class RollbackRequest(BaseModel):
-    version: int = Field(ge=1)
+class RollbackRequest(StrictBody):
+    version: BodyInt32 = Field(ge=1)
 
 
 @router.get("/api/schemas", tags=["metadata"])
@@ -109,7 +110,7 @@ def get_document(
     name: str,
     user: CurrentUser,
     platform: PlatformDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None,
 ) -> DocumentOut:
     """One version (default: the newest draft, else the published one)."""
     with platform.engine.connect() as conn:
@@ -164,8 +165,8 @@ def document_diff(
     name: str,
     user: CurrentUser,
     platform: PlatformDep,
-    from_version: Annotated[int, Query(alias="from", ge=1)],
-    to_version: Annotated[int, Query(alias="to", ge=1)],
+    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_VERSION)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_VERSION)],
 ) -> list[Any]:
     with platform.engine.connect() as conn:
         require_read(platform, conn, app, user)

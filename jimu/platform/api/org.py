@@ -6,7 +6,6 @@ their own context, administrators anyone's.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -16,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from jimu.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from jimu.platform import input_guard
+from jimu.platform.api.params import BodyId, BodyInt32, DepartmentId, StrictBody, UserId
 from jimu.platform.auth.dependencies import AdminUser, CurrentUser
 from jimu.platform.dependencies import Db
 from jimu.platform.models import Department
@@ -37,18 +38,18 @@ TABLES = ("departments", "users")
 NULLABLE = frozenset({"parent_id", "external_id"})
 
 
-class DepartmentIn(BaseModel):
+class DepartmentIn(StrictBody):
     name: str = Field(min_length=1, max_length=200)
-    parent_id: int | None = None
+    parent_id: BodyId | None = None
     external_id: str | None = Field(default=None, max_length=64)
-    sort_order: int = 0
+    sort_order: BodyInt32 = 0
 
 
-class DepartmentChange(BaseModel):
+class DepartmentChange(StrictBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    parent_id: int | None = None
+    parent_id: BodyId | None = None
     external_id: str | None = Field(default=None, max_length=64)
-    sort_order: int | None = None
+    sort_order: BodyInt32 | None = None
 
 
 class DepartmentOut(BaseModel):
@@ -69,18 +70,18 @@ class DepartmentOut(BaseModel):
         )
 
 
-class MembershipIn(BaseModel):
-    department_id: int
+class MembershipIn(StrictBody):
+    department_id: BodyId
     is_main: bool = False
     is_leader: bool = False
 
 
-class MembershipsIn(BaseModel):
+class MembershipsIn(StrictBody):
     departments: list[MembershipIn]
 
 
-class ManagerIn(BaseModel):
-    manager_id: int | None
+class ManagerIn(StrictBody):
+    manager_id: BodyId | None
 
 
 @router.get("/departments")
@@ -106,7 +107,7 @@ def add_department(body: DepartmentIn, _: AdminUser, db: Db) -> DepartmentOut:
 
 @router.patch("/departments/{department_id}")
 def change_department(
-    department_id: int, body: DepartmentChange, _: AdminUser, db: Db
+    department_id: DepartmentId, body: DepartmentChange, _: AdminUser, db: Db
 ) -> DepartmentOut:
     department = get_department(db, department_id)
     changes = body.model_dump(exclude_unset=True)
@@ -122,14 +123,14 @@ def change_department(
 
 
 @router.delete("/departments/{department_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_department(department_id: int, _: AdminUser, db: Db) -> Response:
+def remove_department(department_id: DepartmentId, _: AdminUser, db: Db) -> Response:
     delete_department(db, get_department(db, department_id))
     db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/users/{user_id}/context")
-def read_user_context(user_id: int, caller: CurrentUser, db: Db) -> dict[str, Any]:
+def read_user_context(user_id: UserId, caller: CurrentUser, db: Db) -> dict[str, Any]:
     """What data scopes read as ``$user`` for this user."""
     if caller.id != user_id and not caller.is_admin:
         raise PermissionDenied("Only administrators may read other users' context.")
@@ -137,7 +138,9 @@ def read_user_context(user_id: int, caller: CurrentUser, db: Db) -> dict[str, An
 
 
 @router.put("/users/{user_id}/departments")
-def assign_departments(user_id: int, body: MembershipsIn, _: AdminUser, db: Db) -> dict[str, Any]:
+def assign_departments(
+    user_id: UserId, body: MembershipsIn, _: AdminUser, db: Db
+) -> dict[str, Any]:
     user = get_user(db, user_id)
     set_memberships(db, user, [(m.department_id, m.is_main, m.is_leader) for m in body.departments])
     db.commit()
@@ -145,7 +148,7 @@ def assign_departments(user_id: int, body: MembershipsIn, _: AdminUser, db: Db) 
 
 
 @router.put("/users/{user_id}/manager")
-def assign_manager(user_id: int, body: ManagerIn, _: AdminUser, db: Db) -> dict[str, Any]:
+def assign_manager(user_id: UserId, body: ManagerIn, _: AdminUser, db: Db) -> dict[str, Any]:
     set_manager(db, get_user(db, user_id), body.manager_id)
     db.commit()
     return user_context(db.connection(), user_id)
@@ -204,7 +207,7 @@ async def _read_tables(request: Request) -> dict[str, SourceTable]:
 
 def _json_tables(body: bytes) -> dict[str, SourceTable]:
     try:
-        payload = json.loads(body or b"{}")
+        payload = input_guard.loads(body or b"{}")
     except ValueError as error:
         raise ValidationFailed("The body is not JSON.", [FieldError("", str(error))]) from None
     if not isinstance(payload, dict):

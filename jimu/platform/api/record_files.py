@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from jimu.errors import FieldError, ValidationFailed
+from jimu.platform import input_guard
 from jimu.platform.api.records import ListParams, records_of
 from jimu.platform.auth.dependencies import CurrentPrincipal
 from jimu.platform.db import begin_write
@@ -97,7 +98,7 @@ def parse_mapping(text: str | None) -> dict[str, str] | None:
     if not text:
         return None
     try:
-        value = json.loads(text)
+        value = input_guard.loads(text, "/mapping")
     except json.JSONDecodeError as error:
         raise ValidationFailed(
             "The mapping is not valid JSON.", [FieldError("/mapping", error.msg, "json")]

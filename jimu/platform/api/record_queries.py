@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from jimu.errors import FieldError, ValidationFailed
+from jimu.platform import input_guard
+from jimu.platform.api.params import StrictBody
 from jimu.platform.records import ListQuery
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 
 
-class QueryBody(BaseModel):
+class QueryBody(StrictBody):
     """The body of ``POST .../records/query``."""
 
     filter: dict[str, Any] | None = Field(
@@ -43,7 +45,7 @@ def parse_filter(text: str | None) -> dict[str, Any] | None:
     if text is None or not text.strip():
         return None
     try:
-        value = json.loads(text)
+        value = input_guard.loads(text, "/filter")
     except json.JSONDecodeError as error:
         raise ValidationFailed(
             "The filter is not valid JSON.",

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import BaseModel, Field
 
 from jimu.platform.access.guarded import GuardedRecords
+from jimu.platform.api.params import RecordId, StrictBody
 from jimu.platform.api.record_queries import MAX_LIMIT, QueryBody, query_from_params, split_list
 from jimu.platform.api.record_versions import etag, split_version
 from jimu.platform.auth.dependencies import AdminUser, CurrentPrincipal, Principal
@@ -33,7 +34,7 @@ class Page(BaseModel):
     total: int | None = None
 
 
-class BulkBody(BaseModel):
+class BulkBody(StrictBody):
     records: list[Record] = Field(min_length=1, max_length=MAX_LIMIT)
 
 
@@ -132,11 +133,11 @@ def bulk_update(
         )
 
 
-@router.get("/records/{record_id}")
+@router.get("/records/{record_id:int}")
 def get_record(
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     principal: CurrentPrincipal,
     platform: PlatformDep,
     response: Response,
@@ -150,11 +151,11 @@ def get_record(
     return record
 
 
-@router.patch("/records/{record_id}")
+@router.patch("/records/{record_id:int}")
 def update_record(
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     body: Record,
     principal: CurrentPrincipal,
     platform: PlatformDep,
@@ -173,9 +174,9 @@ def update_record(
     return record
 
 
-@router.delete("/records/{record_id}")
+@router.delete("/records/{record_id:int}")
 def delete_record(
-    app: str, entity: str, record_id: int, principal: CurrentPrincipal, platform: PlatformDep
+    app: str, entity: str, record_id: RecordId, principal: CurrentPrincipal, platform: PlatformDep
 ) -> Record:
     """Move the record to the recycle bin (``deleted_at`` is set)."""
     with begin_write(platform.engine) as conn:
@@ -183,18 +184,18 @@ def delete_record(
         return records.delete(conn, entity, record_id, write_context(principal))
 
 
-@router.post("/records/{record_id}/restore")
+@router.post("/records/{record_id:int}/restore")
 def restore_record(
-    app: str, entity: str, record_id: int, principal: CurrentPrincipal, platform: PlatformDep
+    app: str, entity: str, record_id: RecordId, principal: CurrentPrincipal, platform: PlatformDep
 ) -> Record:
     with begin_write(platform.engine) as conn:
         records = records_of(platform, conn, app, principal)
         return records.restore(conn, entity, record_id, write_context(principal))
 
 
-@router.get("/records/{record_id}/history")
+@router.get("/records/{record_id:int}/history")
 def record_history(
-    app: str, entity: str, record_id: int, principal: CurrentPrincipal, platform: PlatformDep
+    app: str, entity: str, record_id: RecordId, principal: CurrentPrincipal, platform: PlatformDep
 ) -> list[dict[str, Any]]:
     with platform.engine.connect() as conn:
         return records_of(platform, conn, app, principal).history(conn, entity, record_id)
@@ -208,11 +209,11 @@ def recycle_bin(
     return run_list(platform, principal, app, entity, query, deleted=True)
 
 
-@router.delete("/recycle-bin/{record_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/recycle-bin/{record_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def purge_record(
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     admin: AdminUser,
     principal: CurrentPrincipal,
     platform: PlatformDep,

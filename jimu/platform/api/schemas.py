@@ -7,10 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jimu.platform.api.params import StrictBody
 from jimu.platform.models import ApiToken, User
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(StrictBody):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=1024)
 
@@ -42,9 +43,9 @@ class MeOut(BaseModel):
     )
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(StrictBody):
     name: str = Field(min_length=1, max_length=200)
-    expires_at: datetime | None = None
+    expires_at: datetime | None = Field(default=None, strict=False)
     access: Literal["read", "write"] = Field(
         "write", description="read: GET/HEAD/OPTIONS only; write: every method."
     )
@@ -81,7 +82,7 @@ class IssuedTokenOut(TokenOut):
     token: str = Field(description="The secret; shown only this once.")
 
 
-class UserCreate(BaseModel):
+class UserCreate(StrictBody):
     username: str
     password: str
     display_name: str = ""
@@ -90,7 +91,7 @@ class UserCreate(BaseModel):
     language: str = "en"
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(StrictBody):
     """Changes an administrator makes to a user; only the keys given change."""
 
     display_name: str | None = Field(default=None, max_length=200)
@@ -102,6 +103,6 @@ class UserUpdate(BaseModel):
     password: str | None = None
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(StrictBody):
     current_password: str
     new_password: str

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from jimu.errors import NotFound
+from jimu.platform.api.params import UserId
 from jimu.platform.api.schemas import UserOut
 from jimu.platform.auth.dependencies import AdminUser
 from jimu.platform.auth.sessions import as_utc
@@ -77,7 +78,7 @@ def audit_events(
 
 
 @router.post("/users/{user_id}/unlock")
-def unlock_user(user_id: int, admin: AdminUser, db: Db, request: Request) -> UserOut:
+def unlock_user(user_id: UserId, admin: AdminUser, db: Db, request: Request) -> UserOut:
     """Lift a lockout after failed sign-ins (and forget the failures) before it runs out."""
     user = db.get(User, user_id)
     if user is None:

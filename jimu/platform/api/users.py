@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request, status
 
 from jimu.errors import FieldError, NotFound, ValidationFailed
+from jimu.platform.api.params import UserId
 from jimu.platform.api.schemas import UserCreate, UserOut, UserUpdate
 from jimu.platform.auth.dependencies import AdminUser, CurrentUser
 from jimu.platform.auth.sessions import end_user_sessions
@@ -42,7 +43,7 @@ def add_user(body: UserCreate, _: AdminUser, db: Db, settings: SettingsDep) -> U
 
 @router.patch("/{user_id}")
 def change_user(
-    user_id: int,
+    user_id: UserId,
     body: UserUpdate,
     admin: AdminUser,
     db: Db,

@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from jimu.errors import JimuError, NotAuthenticated
 from jimu.platform import problems
+from jimu.platform.input_guard import RefusedInput
 from jimu.platform.pages.error_messages import in_language
 from jimu.platform.pages.rendering import STATIC_PREFIX, render
 from jimu.platform.pages.viewer import request_viewer
@@ -67,7 +68,11 @@ async def page_http_error(request: Request, exc: Exception) -> Response:
     if not is_page(request):
         return await problems.handle_http_exception(request, exc)
     assert isinstance(exc, StarletteHTTPException)
-    return error_page(request, exc.status_code)
+    if isinstance(exc, RefusedInput):
+        return error_page(request, exc.error.status, str(exc.error))
+    response = error_page(request, exc.status_code)
+    response.headers.update(problems.http_error_headers(request, exc))
+    return response
 
 
 async def page_unexpected_error(request: Request, exc: Exception) -> Response:

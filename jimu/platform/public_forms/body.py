@@ -21,6 +21,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from jimu.errors import FieldError, ValidationFailed
+from jimu.platform import input_guard
 from jimu.platform.dependencies import get_settings
 from jimu.platform.public_forms.limits import TooLarge
 
@@ -93,7 +94,7 @@ def parse_form(request: Request, body: bytes) -> FormData:
 
 def parse_json(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(_text(body)) if body.strip() else None
+        value = input_guard.loads(_text(body)) if body.strip() else None
     except json.JSONDecodeError as exc:
         message = f"is not valid JSON: {exc.msg} at line {exc.lineno}"
         error = FieldError("", message, "json")

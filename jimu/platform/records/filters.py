@@ -52,6 +52,12 @@ _CACHE_LIMIT = 512
 _clauses: dict[tuple[int, str], tuple[EntityRuntime, sa.ColumnElement[bool]]] = {}
 
 
+def readable_code(error_type: str) -> str:
+    """A JsonLogic error type as an error code: ``"Unknown Operator"`` → ``unknown_operator``."""
+    words = "".join(c if c.isalnum() else " " for c in error_type.lower()).split()
+    return "_".join(words) or "invalid"
+
+
 def filter_clause(
     rt: EntityRuntime,
     logic: Mapping[str, Any],
@@ -76,9 +82,8 @@ def filter_clause(
             dict(logic), filter_columns(rt, hidden), context, where=True
         )
     except ExprError as exc:
-        raise ValidationFailed(
-            "The filter is not valid.", [FieldError(exc.pointer, exc.message, exc.error_type)]
-        ) from exc
+        error = FieldError(exc.pointer, exc.message, readable_code(exc.error_type))
+        raise ValidationFailed("The filter is not valid.", [error]) from exc
     if cacheable:
         if len(_clauses) >= _CACHE_LIMIT:
             _clauses.clear()

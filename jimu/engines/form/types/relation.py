@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from jimu.engines.form.model import Field
-from jimu.engines.form.sqltypes import BigId
+from jimu.engines.form.sqltypes import MAX_ID, BigId
 from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
 
 
@@ -18,6 +18,8 @@ def parse_id(value: Any) -> int:
         value = value["id"]
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidValue("must be the id of a record (a positive whole number)", "type")
+    if value > MAX_ID:
+        raise InvalidValue(f"must be an id of at most {MAX_ID} (2^63 - 1)", "range")
     return value
 
 
