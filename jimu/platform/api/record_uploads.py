@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile, status
+from fastapi import APIRouter, Depends, File, UploadFile, status
 from pydantic import BaseModel
 
 from jimu.engines.form.types.misc import DEFAULT_MAX_SIZE
@@ -47,20 +47,31 @@ def _check_may_upload(records: GuardedRecords, entity: str, field: str) -> int:
     return int(compiled.field.get("max_size") or DEFAULT_MAX_SIZE)
 
 
+def upload_limit(
+    app: str, entity: str, field: str, principal: CurrentPrincipal, platform: PlatformDep
+) -> int:
+    """The field's size limit once the caller is known to be allowed to upload for it.
+
+    A dependency, so it runs before the file part is validated: a caller without access gets
+    403/404, never a 422 about the body they may not send anyway."""
+    with platform.engine.connect() as conn:
+        return _check_may_upload(records_of(platform, conn, app, principal), entity, field)
+
+
 @router.post("/files/{field}", status_code=status.HTTP_201_CREATED)
-async def upload_file(
+def upload_file(
     app: str,
     entity: str,
     field: str,
     principal: CurrentPrincipal,
     platform: PlatformDep,
+    max_size: Annotated[int, Depends(upload_limit)],
     file: Annotated[UploadFile, File(description="the file")],
 ) -> StoredFileValue:
     """Store a file for ``field``; write the answer into the field to attach it (name and type
-    are the upload's: a record write cannot change them)."""
-    with platform.engine.connect() as conn:
-        max_size = _check_may_upload(records_of(platform, conn, app, principal), entity, field)
-    content = await file.read(max_size + 1)  # one byte more tells "too large"
+    are the upload's: a record write cannot change them). Plain ``def``: it runs in the thread
+    pool, so reading the spooled file and the database work never block the event loop."""
+    content = file.file.read(max_size + 1)  # one byte more tells "too large"
     with begin_write(platform.engine) as conn:
         records = records_of(platform, conn, app, principal)
         value = save_attachment(
