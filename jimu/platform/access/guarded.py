@@ -1,6 +1,7 @@
 """``GuardedRecords``: the records service as one user may use it — the one enforcement point.
 
-It has the read and write methods of ``Records`` with the same signatures, and adds to each
+It keeps to ``RecordService`` like ``Records`` (mypy checks both), wraps any record service,
+and adds to each of its methods
 the caller's access (``AccessPolicy``): the action must be allowed, rows are limited by the
 data scope (compiled through the expression language into the SQL WHERE, shares included),
 hidden fields are never selected, filtered, sorted, returned or named in an error, and
@@ -34,8 +35,9 @@ from jimu.platform.access.owners import (
     with_owner,
 )
 from jimu.platform.access.policy import WRITE_ACTIONS, AccessPolicy, EntityAccess
-from jimu.platform.records import ImportReport, ListQuery, Page, Records, WriteContext
+from jimu.platform.records import ImportReport, ListQuery, Page, WriteContext
 from jimu.platform.records.filters import filter_clause
+from jimu.platform.records.protocol import RecordService
 from jimu.platform.records.runtime import AppRuntime
 from jimu.platform.security.audit_log import log_event
 
@@ -46,7 +48,7 @@ HIDDEN_PROBLEM = "a field you may not see has a problem; ask an administrator"
 class GuardedRecords:
     """The records of one app as one user may read and change them."""
 
-    def __init__(self, records: Records, policy: AccessPolicy) -> None:
+    def __init__(self, records: RecordService, policy: AccessPolicy) -> None:
         self.records = records
         self.policy = policy
 
@@ -466,7 +468,10 @@ class GuardedRecords:
         ctx: WriteContext,
         mapping: Mapping[str, str] | None = None,
         dry_run: bool = True,
+        skip: frozenset[str] = frozenset(),
     ) -> ImportReport:
+        """Check or import a file; columns of ``skip`` fields, and of fields the user may not
+        write, are not mapped automatically."""
         access = self.access(entity)
         access.require("import", self._label(entity))
         access.require("create", self._label(entity))
@@ -483,7 +488,7 @@ class GuardedRecords:
                 ctx,
                 mapping,
                 dry_run,
-                skip=access.hidden | access.read_only,
+                skip=access.hidden | access.read_only | skip,
             )
         if not dry_run:
             log_event(
