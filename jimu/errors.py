@@ -66,8 +66,10 @@ class Conflict(JimuError):
 
 
 class PermissionDenied(JimuError):
-    def __init__(self, message: str, **kw: Any) -> None:
-        super().__init__(message, [], code="permission_denied", status=403, **kw)
+    """An action the caller may not take; ``errors`` name the values that made it one."""
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None, **kw: Any) -> None:
+        super().__init__(message, errors or [], code="permission_denied", status=403, **kw)
 
 
 class NotAuthenticated(JimuError):

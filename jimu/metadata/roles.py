@@ -1,7 +1,8 @@
 """Role documents: what a role of an app may do with each entity (see docs/access.md).
 
-A role names, per entity, the actions it allows, the data scope of reads and of writes, and
-field rules (hidden / read-only / editable). ``role_schema()`` is the published JSON Schema;
+A role names, per entity, the actions it allows, the data scope of reads and of writes, to
+whom its holders may assign records (``assign_to``), and field rules (hidden / read-only /
+editable). ``role_schema()`` is the published JSON Schema;
 ``role_errors(role, app)`` the checks the schema cannot make (entities, fields and scope
 conditions that name what exists).
 """
@@ -20,6 +21,9 @@ from jimu.errors import FieldError
 ACTIONS = ("create", "read", "update", "delete", "export", "import")
 SCOPE_KINDS = ("own", "department", "department_tree", "all")
 FIELD_RULES = ("hidden", "read_only", "editable")
+#: To whom a role's holders may assign records (``assign_to``), from the narrowest; ``self``
+#: (the default) lets them own records themselves only.
+ASSIGN_KINDS = ("self", "department", "department_tree", "anyone")
 #: App admin rights and the document kinds each lets its holder design and publish.
 DESIGN_RIGHTS = {
     "forms": ("entity", "form"),
@@ -68,6 +72,7 @@ def role_properties() -> dict[str, Any]:
             },
             "scope": scope,
             "write_scope": scope,
+            "assign_to": {"enum": list(ASSIGN_KINDS)},
             "fields": {
                 "type": "object",
                 "propertyNames": {"$ref": "#/$defs/name"},

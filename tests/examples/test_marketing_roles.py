@@ -129,3 +129,27 @@ def test_the_service_agents_contract_page_shows_no_amounts(demo: Demo) -> None:
     assert page.status_code == 200, page.text
     assert "Unit price" not in page.text and "Contract total" not in page.text
     assert "Line amount" not in page.text
+
+
+def test_who_may_become_a_leads_owner(demo: Demo) -> None:
+    """A rep claims pool leads (themselves only), the region's manager hands leads to the
+    region, the director to anyone (examples/marketing/roles, ``assign_to``)."""
+    fang, qiang, min_ = (demo.user_id(u) for u in ("wang.fang", "li.qiang", "zhao.min"))
+    pool = demo.sql(
+        "SELECT min(id) FROM marketing_lead WHERE owner_id IS NULL AND deleted_at IS NULL"
+    )
+    own = demo.sql("SELECT min(id) FROM marketing_lead WHERE owner_id = :me", me=fang)
+    lead = f"{API}/lead/records"
+    demo.sign_in("wang.fang")
+    given = demo.client.patch(f"{lead}/{pool}", json={"owner_id": qiang})
+    assert given.status_code == 403, given.text
+    claimed = demo.client.patch(f"{lead}/{pool}", json={"owner_id": fang})
+    assert claimed.status_code == 200 and claimed.json()["owner_id"] == fang
+    assert demo.client.patch(f"{lead}/{own}", json={"owner_id": qiang}).status_code == 403
+    assert demo.client.post(lead, json={"name": "x", "owner_id": qiang}).status_code == 403
+    demo.sign_in("zhang.wei")
+    assert demo.client.patch(f"{lead}/{own}", json={"owner_id": qiang}).status_code == 200
+    assert demo.client.patch(f"{lead}/{own}", json={"owner_id": min_}).status_code == 403
+    demo.sign_in("ma.jun")
+    assert demo.client.patch(f"{lead}/{own}", json={"owner_id": min_}).status_code == 200
+    assert demo.sql("SELECT owner_id FROM marketing_lead WHERE id = :i", i=own) == min_

@@ -1,6 +1,7 @@
 """``GuardedRecords``: the records service as one user may use it — the one enforcement point.
 
-It has the read and write methods of ``Records`` with the same signatures, and adds to each
+It keeps to ``RecordService`` like ``Records`` (mypy checks both), wraps any record service,
+and adds to each of its methods
 the caller's access (``AccessPolicy``): the action must be allowed, rows are limited by the
 data scope (compiled through the expression language into the SQL WHERE, shares included),
 hidden fields are never selected, filtered, sorted, returned or named in an error, and
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -23,9 +25,19 @@ from jimu.errors import FieldError, JimuError, NotFound, PermissionDenied, Valid
 from jimu.platform.access import revision
 from jimu.platform.access.binding import bind_user
 from jimu.platform.access.loading import shared_ids
+from jimu.platform.access.owners import (
+    Owners,
+    changed_owners,
+    current_owners,
+    given_owners,
+    inactive_owner_errors,
+    require_assignable,
+    with_owner,
+)
 from jimu.platform.access.policy import WRITE_ACTIONS, AccessPolicy, EntityAccess
-from jimu.platform.records import ImportReport, ListQuery, Page, Records, WriteContext
+from jimu.platform.records import ImportReport, ListQuery, Page, WriteContext
 from jimu.platform.records.filters import filter_clause
+from jimu.platform.records.protocol import RecordService
 from jimu.platform.records.runtime import AppRuntime
 from jimu.platform.security.audit_log import log_event
 
@@ -36,7 +48,7 @@ HIDDEN_PROBLEM = "a field you may not see has a problem; ask an administrator"
 class GuardedRecords:
     """The records of one app as one user may read and change them."""
 
-    def __init__(self, records: Records, policy: AccessPolicy) -> None:
+    def __init__(self, records: RecordService, policy: AccessPolicy) -> None:
         self.records = records
         self.policy = policy
 
@@ -222,6 +234,67 @@ class GuardedRecords:
                     exc.extra["current"] = {k: v for k, v in current.items() if k not in hidden}
             raise
 
+    # -- owners ---------------------------------------------------------------------------
+
+    def _require_assignable(self, entity: str, owners: Owners) -> None:
+        """403 unless the user may make every one of ``owners`` an owner of ``entity``."""
+        access = self.access(entity)
+        assignees = access.assignees(self.policy.context)
+        require_assignable(owners, assignees, access.assign_to, self._label(entity))
+
+    def _new_owners(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        changes: Sequence[Mapping[str, Any]],
+        prefixes: Sequence[str],
+        ids: Sequence[int],
+    ) -> tuple[Owners, dict[int, int | None]]:
+        """The owners ``changes`` give (new sub-table rows included), checked against the
+        user's right to assign, and the previous owner of each record whose owner changes to
+        a user."""
+        rt = self.runtime.entity(entity)
+        giving = [i for i, change in zip(ids, changes, strict=True) if "owner_id" in change]
+        current = current_owners(conn, rt.table, giving) if giving else {}
+        owners = changed_owners(changes, prefixes, ids, current)
+        moved = {
+            record_id: current[record_id]
+            for record_id, change in zip(ids, changes, strict=True)
+            if record_id in current and change.get("owner_id") not in (None, current[record_id])
+        }
+        if rt.subtables:
+            for owner, where in given_owners(changes, prefixes, rt.subtables, top=False).items():
+                owners.setdefault(owner, []).extend(where)
+        self._require_assignable(entity, owners)
+        return owners, moved
+
+    def _require_writable_after(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        ids: Sequence[int],
+        moved: Mapping[int, int | None],
+    ) -> None:
+        """After a change (in its transaction), every record must still be in the write
+        scope. A record whose owner changed is judged with its previous owner: who may own
+        it is the assignment right's to say (checked before), the rest the write scope's."""
+        rule = self.scope(conn, entity, "update")
+        if rule is None or not ids:
+            return
+        allowed = self._in_scope(conn, entity, [i for i in ids if i not in moved], rule)
+        by_owner: dict[int | None, builtins.list[int]] = defaultdict(list)
+        for record_id, owner in moved.items():
+            by_owner[owner].append(record_id)
+        for owner, group in by_owner.items():
+            allowed |= self._in_scope(conn, entity, group, with_owner(rule, owner))
+        outside = [i for i in ids if i not in allowed]
+        if outside:
+            raise PermissionDenied(
+                f"The change would take the {entity} record {outside[0]} out of the records "
+                "you may change.",
+                extra={"action": "update", "entity": entity},
+            )
+
     # -- reads ----------------------------------------------------------------------------
 
     def list(self, conn: sa.Connection, entity: str, q: ListQuery | None = None) -> Page:
@@ -287,12 +360,15 @@ class GuardedRecords:
     ) -> builtins.list[dict[str, Any]]:
         self.access(entity).require("create", self._label(entity))
         prefixes = [""] if single else [f"/{i}" for i in range(len(rows))]
+        owners = given_owners(rows, prefixes, self.runtime.entity(entity).subtables)
+        self._require_assignable(entity, owners)
         errors = [
             e
             for row, p in zip(rows, prefixes, strict=True)
             for e in self._check_input(entity, row, p)
         ]
         errors += self._link_errors(conn, entity, rows, prefixes)
+        errors += inactive_owner_errors(conn, owners)
         if errors:
             raise ValidationFailed(f"The {entity} record is not valid.", errors)
         with self._concealing(entity):
@@ -312,12 +388,15 @@ class GuardedRecords:
         expected_version: int | None = None,
     ) -> dict[str, Any]:
         self.require_rows(conn, entity, [record_id], "update")
+        owners, moved = self._new_owners(conn, entity, [changes], [""], [record_id])
         errors = self._check_input(entity, changes)
         errors += self._link_errors(conn, entity, [changes], [""])
+        errors += inactive_owner_errors(conn, owners)
         if errors:
             raise ValidationFailed(f"The {entity} record is not valid.", errors)
         with self._concealing(entity):
             record = self.records.update(conn, entity, record_id, changes, ctx, expected_version)
+        self._require_writable_after(conn, entity, [record_id], moved)
         return self._strip(entity, record)
 
     def bulk_update(
@@ -329,6 +408,14 @@ class GuardedRecords:
     ) -> builtins.list[dict[str, Any]]:
         ids = [item["id"] for item in changes if isinstance(item.get("id"), int)]
         self.require_rows(conn, entity, ids, "update")
+        identified = [(i, item) for i, item in enumerate(changes) if item.get("id") in ids]
+        owners, moved = self._new_owners(
+            conn,
+            entity,
+            [item for _, item in identified],
+            [f"/{i}" for i, _ in identified],
+            [item["id"] for _, item in identified],
+        )
         errors = [
             e
             for i, item in enumerate(changes)
@@ -337,10 +424,12 @@ class GuardedRecords:
             )
         ]
         errors += self._link_errors(conn, entity, changes, [f"/{i}" for i in range(len(changes))])
+        errors += inactive_owner_errors(conn, owners)
         if errors:
             raise ValidationFailed(f"The {entity} records are not valid.", errors)
         with self._concealing(entity):
             updated = self.records.bulk_update(conn, entity, changes, ctx)
+        self._require_writable_after(conn, entity, ids, moved)
         return self._strip_all(entity, updated)
 
     def delete(
@@ -379,7 +468,10 @@ class GuardedRecords:
         ctx: WriteContext,
         mapping: Mapping[str, str] | None = None,
         dry_run: bool = True,
+        skip: frozenset[str] = frozenset(),
     ) -> ImportReport:
+        """Check or import a file; columns of ``skip`` fields, and of fields the user may not
+        write, are not mapped automatically."""
         access = self.access(entity)
         access.require("import", self._label(entity))
         access.require("create", self._label(entity))
@@ -396,7 +488,7 @@ class GuardedRecords:
                 ctx,
                 mapping,
                 dry_run,
-                skip=access.hidden | access.read_only,
+                skip=access.hidden | access.read_only | skip,
             )
         if not dry_run:
             log_event(

@@ -3,8 +3,9 @@
 A role document grants, per entity, actions with a data scope (``own``, ``department``,
 ``department_tree``, ``all`` or a JsonLogic condition over the record and ``$user``) and field
 rules. A user's roles combine by union: an action is allowed if any role allows it, its scope
-is the OR of the scopes of the roles that allow it, and a field gets the most open rule any of
-those roles gives it (a role that does not mention a field leaves it editable).
+is the OR of the scopes of the roles that allow it, a field gets the most open rule any of
+those roles gives it (a role that does not mention a field leaves it editable), and records may
+be assigned as widely as the most open ``assign_to`` of the roles that create or change them.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jimu.errors import PermissionDenied
-from jimu.metadata.roles import ACTIONS, DESIGN_RIGHTS, FIELD_RULES, scope_items
+from jimu.metadata.roles import ACTIONS, ASSIGN_KINDS, DESIGN_RIGHTS, FIELD_RULES, scope_items
 
 JsonLogic = Mapping[str, Any]
 #: Actions whose rows are limited by the write scope; the others use the read scope.
 WRITE_ACTIONS = frozenset({"update", "delete"})
+#: Actions that set a record's owner, and so use the role's ``assign_to``.
+OWNING_ACTIONS = frozenset({"create", "update"})
+#: The ``$user`` context key of the users each ``assign_to`` reaches (None: only the user).
+ASSIGNEES_KEY = {
+    "department": "department_member_ids",
+    "department_tree": "department_tree_member_ids",
+}
 
 _SCOPE_RULES: dict[str, JsonLogic] = {
     "own": {"==": [{"var": "owner_id"}, {"var": "$user.id"}]},
@@ -35,6 +43,8 @@ class EntityRules:
     scope: tuple[Any, ...] = ("all",)
     write_scope: tuple[Any, ...] = ("all",)
     fields: Mapping[str, str] = field(default_factory=dict)
+    #: To whom the role's holders may assign records (one of ``ASSIGN_KINDS``).
+    assign_to: str = "self"
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,11 @@ def parse_role(document: Mapping[str, Any]) -> RoleSpec:
         scope = tuple(scope_items(rules.get("scope")))
         write = tuple(scope_items(rules["write_scope"])) if "write_scope" in rules else scope
         entities[name] = EntityRules(
-            frozenset(rules.get("actions", [])), scope, write, dict(rules.get("fields", {}))
+            frozenset(rules.get("actions", [])),
+            scope,
+            write,
+            dict(rules.get("fields", {})),
+            str(rules.get("assign_to", "self")),
         )
     return RoleSpec(
         str(document["name"]),
@@ -86,6 +100,8 @@ class EntityAccess:
     scopes: Mapping[str, JsonLogic | None]
     hidden: frozenset[str] = frozenset()
     read_only: frozenset[str] = frozenset()
+    #: To whom the user may assign records (one of ``ASSIGN_KINDS``).
+    assign_to: str = "anyone"
 
     def allows(self, action: str) -> bool:
         return action in self.actions
@@ -100,6 +116,16 @@ class EntityAccess:
 
     def scope(self, action: str) -> JsonLogic | None:
         return self.scopes.get(action)
+
+    def assignees(self, context: Mapping[str, Any]) -> frozenset[int] | None:
+        """The ids of the users the user may make owners of records (None: anyone)."""
+        if self.assign_to == "anyone":
+            return None
+        own = {context["id"]}
+        key = ASSIGNEES_KEY.get(self.assign_to)
+        if key is not None:
+            own.update(context.get(key) or [])
+        return frozenset(own)
 
     @property
     def unrestricted(self) -> bool:
@@ -143,12 +169,14 @@ def combine(entity: str, roles: Iterable[RoleSpec]) -> EntityAccess:
         levels[name] = max(
             openness[rules.fields.get(name, "editable")] for rules in granting if rules.actions
         )
+    owning = [rules.assign_to for rules in granting if rules.actions & OWNING_ACTIONS]
     return EntityAccess(
         entity,
         actions,
         scopes,
         frozenset(n for n, level in levels.items() if FIELD_RULES[level] == "hidden"),
         frozenset(n for n, level in levels.items() if FIELD_RULES[level] == "read_only"),
+        max(owning, key=ASSIGN_KINDS.index, default="self"),
     )
 
 

@@ -50,6 +50,7 @@ def list_roles(app: str, _: AdminUser, platform: PlatformDep) -> list[dict[str, 
                     "actions": sorted(rules.actions),
                     "scope": list(rules.scope),
                     "write_scope": list(rules.write_scope),
+                    "assign_to": rules.assign_to,
                     "fields": dict(rules.fields),
                 }
                 for name, rules in role.entities.items()
@@ -92,7 +93,7 @@ def remove_role_member(
 @router.get("/access")
 def my_access(app: str, principal: CurrentPrincipal, platform: PlatformDep) -> dict[str, Any]:
     """What the caller may do with each entity of the app (actions, hidden and read-only
-    fields) and the roles they hold."""
+    fields, to whom they may assign records) and the roles they hold."""
     with platform.engine.connect() as conn:
         records = records_of(platform, conn, app, principal)
         entities = {}
@@ -104,6 +105,7 @@ def my_access(app: str, principal: CurrentPrincipal, platform: PlatformDep) -> d
                 "actions": sorted(access.actions),
                 "hidden": sorted(access.hidden),
                 "read_only": sorted(access.read_only),
+                "assign_to": access.assign_to,
             }
     policy = records.policy
     return {

@@ -22,7 +22,7 @@ from jimu.engines.form.model import AppModel, Entity
 from jimu.errors import FieldError, PermissionDenied, ValidationFailed
 from jimu.metadata.roles import ACTIONS
 from jimu.platform.access import assignments
-from jimu.platform.access.policy import RoleSpec
+from jimu.platform.access.policy import OWNING_ACTIONS, RoleSpec
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.pages.departments import DepartmentChoice, department_choices, department_paths
@@ -53,6 +53,9 @@ class EntityRulesView:
     write_scope: list[str] | None
     hidden: list[str]
     read_only: list[str]
+    #: To whom holders may assign records, in words (None: the role neither creates nor
+    #: changes records of the entity).
+    assign_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ def rules_view(role: RoleSpec, model: AppModel, viewer: Viewer) -> list[EntityRu
         scope = scope_words(rules.scope, viewer, labels, options)
         write = scope_words(rules.write_scope, viewer, labels, options)
         write_applies = bool({"update", "delete"} & rules.actions)
+        owning = bool(OWNING_ACTIONS & rules.actions)
         fields = sorted(rules.fields.items(), key=lambda item: labels.get(item[0], item[0]))
         views.append(
             EntityRulesView(
@@ -141,6 +145,7 @@ def rules_view(role: RoleSpec, model: AppModel, viewer: Viewer) -> list[EntityRu
                 write_scope=write if write_applies and write != scope else None,
                 hidden=[labels.get(n, n) for n, rule in fields if rule == "hidden"],
                 read_only=[labels.get(n, n) for n, rule in fields if rule == "read_only"],
+                assign_to=viewer.t(f"access.assign.{rules.assign_to}") if owning else None,
             )
         )
     return sorted(views, key=lambda v: v.label)

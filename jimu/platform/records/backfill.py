@@ -16,6 +16,7 @@ from jimu.platform.records.context import WriteContext
 from jimu.platform.records.rows import from_row, utcnow
 from jimu.platform.records.runtime import AppRuntime, EntityRuntime
 from jimu.platform.records.update import Target, apply_updates
+from jimu.platform.records.write_path import compile_app
 
 BATCH = 1000
 
@@ -30,7 +31,7 @@ def backfill(
 ) -> int:
     """Recompute ``fields`` (formula, lookup, rollup, autonumber) of every row; returns how
     many records changed. Changes go through the write path (history, outbox; source system)."""
-    app = AppRuntime(model, registry)
+    app = compile_app(model, registry)
     rt = app.entity(entity)
     ctx = WriteContext(actor_id, "system")
     now = utcnow()

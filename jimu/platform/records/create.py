@@ -1,4 +1,5 @@
-"""Creating records: validate every row, compute derived values, one executemany insert."""
+"""Creating records: validate every row, compute derived values, one executemany insert, then
+the app's after-store steps (sub-table rows, dependents: records/pipeline.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from jimu.platform.records.context import WriteContext
 from jimu.platform.records.fastinsert import insert_values
 from jimu.platform.records.file_owners import check_files, fill_stored_files
 from jimu.platform.records.ids import allocate_ids
+from jimu.platform.records.pipeline import Stored, StoredBatch
 from jimu.platform.records.rows import refresh, utcnow, write_many_links
 from jimu.platform.records.runtime import AppRuntime, EntityRuntime
 from jimu.platform.records.stamps import IMPORT_SOURCE, imported_times
@@ -165,46 +167,17 @@ def create_records(
         records.append(record)
         created.append((record["id"], values["created_at"], initial))
     event_ids = write_creations(conn, app.model.name, rt.name, created, ctx, now)
-    _create_children(conn, app, rt, records, children, ctx, now, event_ids, prefixes)
-    from jimu.platform.records.dependents import after_write
-
-    after_write(
-        conn, app, rt, [(v, None, e) for v, e in zip(parsed, event_ids, strict=True)], ctx, now
-    )
+    stored = [
+        Stored(values, None, event_id, {n: lists[i] for n, lists in children.items()}, prefix)
+        for i, (values, event_id, prefix) in enumerate(
+            zip(parsed, event_ids, prefixes, strict=True)
+        )
+    ]
+    app.pipeline.after_store(conn, StoredBatch(app, rt, stored, ctx, now))
+    if children:
+        for record, values in zip(records, parsed, strict=True):
+            for name in children:
+                record[name] = values[name]
     if any(items for lists in children.values() for items in lists):
         refresh(conn, rt, records)  # the children's rollups on these records
     return records
-
-
-def _create_children(
-    conn: sa.Connection,
-    app: AppRuntime,
-    rt: EntityRuntime,
-    records: list[dict[str, Any]],
-    children: Mapping[str, list[list[dict[str, Any]]]],
-    ctx: WriteContext,
-    now: datetime,
-    event_ids: Sequence[int],
-    prefixes: Sequence[str],
-) -> None:
-    for name, per_record in children.items():
-        f = rt.subtables[name]
-        child = app.entities[str(f.get("target"))]
-        link = str(f.get("link"))
-        for record, items, event_id, prefix in zip(
-            records, per_record, event_ids, prefixes, strict=True
-        ):
-            if not items:
-                record[name] = []
-                continue
-            child_ctx = WriteContext(ctx.actor_id, ctx.source, event_id, ctx.depth)
-            record[name] = create_records(
-                conn,
-                app,
-                child,
-                items,
-                child_ctx,
-                now,
-                [f"{prefix}/{name}/{j}" for j in range(len(items))],
-                forced={link: record["id"]},
-            )

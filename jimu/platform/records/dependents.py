@@ -1,10 +1,10 @@
-"""Keeping lookups and rollups of *other* records current after a write, in its transaction."""
+"""The ``dependents`` step of the write pipeline: keeping lookups and rollups of *other*
+records current after a write, in its transaction, through the same write path."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,27 +12,19 @@ import sqlalchemy as sa
 from jimu.errors import JimuError
 from jimu.platform.records import derived
 from jimu.platform.records.checks import chunks
-from jimu.platform.records.context import WriteContext
+from jimu.platform.records.pipeline import Stored, StoredBatch
 from jimu.platform.records.rows import load
 from jimu.platform.records.runtime import AppRuntime, EntityRuntime, RollupDependency
+from jimu.platform.records.update import Target, apply_updates
 
 #: How many derived writes deep one write may go before it is taken for a loop.
 MAX_DEPTH = 16
 
-Written = tuple[Mapping[str, Any], Mapping[str, Any] | None, int]
 
-
-def after_write(
-    conn: sa.Connection,
-    app: AppRuntime,
-    rt: EntityRuntime,
-    written: Sequence[Written],
-    ctx: WriteContext,
-    now: datetime,
-) -> None:
-    """``written`` = (new values, old values or None for a create, outbox event id)."""
-    if not written:
-        return
+def keep_dependents_current(conn: sa.Connection, batch: StoredBatch) -> None:
+    """Refresh the lookups and rollups of other records that ``batch`` made stale: each
+    entity's stale records are one more write (``apply_updates``, whose own steps run next)."""
+    app, rt, written, ctx = batch.app, batch.rt, batch.records, batch.ctx
     pending: dict[str, dict[int, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
     causes: dict[tuple[str, int], int] = {}
     _lookups(conn, app, rt, written, pending, causes)
@@ -41,8 +33,6 @@ def after_write(
         return
     if ctx.depth >= MAX_DEPTH:
         raise JimuError("Derived fields keep changing each other (a loop); the write is undone.")
-    from jimu.platform.records.update import Target, apply_updates
-
     for entity, changes in pending.items():
         other = app.entities[entity]
         current = load(conn, other, list(changes), lock=True)
@@ -52,22 +42,22 @@ def after_write(
             if i in current and any(current[i].get(k) != v for k, v in new.items())
         ]
         if targets:
-            apply_updates(conn, app, other, targets, ctx.derived(None), now)
+            apply_updates(conn, app, other, targets, ctx.derived(None), batch.now)
 
 
 def _lookups(
     conn: sa.Connection,
     app: AppRuntime,
     rt: EntityRuntime,
-    written: Sequence[Written],
+    written: Sequence[Stored],
     pending: dict[str, dict[int, dict[str, Any]]],
     causes: dict[tuple[str, int], int],
 ) -> None:
     for dep in app.lookups_from.get(rt.name, []):
         changed = {
-            new["id"]: (new.get(dep.source), event)
-            for new, old, event in written
-            if old is not None and new.get(dep.source) != old.get(dep.source)
+            s.new["id"]: (s.new.get(dep.source), s.event_id)
+            for s in written
+            if s.old is not None and s.new.get(dep.source) != s.old.get(dep.source)
         }
         if not changed:
             continue
@@ -86,18 +76,18 @@ def _rollups(
     conn: sa.Connection,
     app: AppRuntime,
     rt: EntityRuntime,
-    written: Sequence[Written],
+    written: Sequence[Stored],
     pending: dict[str, dict[int, dict[str, Any]]],
     causes: dict[tuple[str, int], int],
 ) -> None:
     for dep in app.rollups_over.get(rt.name, []):
         parents: dict[int, int] = {}
-        for new, old, event in written:
-            if not _affects(dep, new, old):
+        for s in written:
+            if not _affects(dep, s.new, s.old):
                 continue
-            for value in (new.get(dep.link), (old or {}).get(dep.link)):
+            for value in (s.new.get(dep.link), (s.old or {}).get(dep.link)):
                 if value is not None:
-                    parents.setdefault(value, event)
+                    parents.setdefault(value, s.event_id)
         if not parents:
             continue
         values = derived.rollup_values(conn, app, dep, list(parents))

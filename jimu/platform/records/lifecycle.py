@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.errors import NotFound, ValidationFailed
+from jimu.errors import Conflict, NotFound, ValidationFailed
 from jimu.platform.records.audit import Change, write_changes
 from jimu.platform.records.checks import chunks
 from jimu.platform.records.context import WriteContext
@@ -50,8 +50,6 @@ def set_deleted(
                 raise NotFound(f"There is no {rt.name} record {record_id}.")
             raise NotFound(f"The {rt.name} record {record_id} is already {state}.")
         if expected_version is not None and expected_version != old["version"]:
-            from jimu.errors import Conflict
-
             raise Conflict(
                 f"The {rt.name} record {record_id} was changed by someone else.",
                 extra={"current": to_json(rt, old)},

@@ -23,6 +23,7 @@ from jimu.engines.form.codegen import (
 from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
 from jimu.engines.form.tables import EntityTables, build_tables
+from jimu.platform.records.pipeline import WritePipeline
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,9 @@ class AppRuntime:
         self.entities: dict[str, EntityRuntime] = {}
         self.lookups_from: dict[str, list[LookupDependency]] = defaultdict(list)
         self.rollups_over: dict[str, list[RollupDependency]] = defaultdict(list)
+        #: The steps every write runs after storing its records (records/pipeline.py; the
+        #: standard ones are installed by ``write_path.compile_app``).
+        self.pipeline = WritePipeline()
         for name, entity in model.entities.items():
             self.entities[name] = self._compile(entity, tables[name])
 

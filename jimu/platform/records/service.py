@@ -16,15 +16,15 @@ from jimu.platform.records import audit, lifecycle, query
 from jimu.platform.records.context import ImportReport, ListQuery, Page, WriteContext
 from jimu.platform.records.create import create_records
 from jimu.platform.records.rows import utcnow
-from jimu.platform.records.runtime import AppRuntime
-from jimu.platform.records.update import update_records
+from jimu.platform.records.update import Patch, update_records
+from jimu.platform.records.write_path import compile_app
 
 
 class Records:
     """The records of one published app version. Holds no connection; share it freely."""
 
     def __init__(self, model: AppModel, registry: FieldTypeRegistry | None = None) -> None:
-        self.runtime = AppRuntime(model, registry)
+        self.runtime = compile_app(model, registry)
         self.model = model
 
     @property
@@ -65,7 +65,7 @@ class Records:
         expected_version: int | None = None,
     ) -> dict[str, Any]:
         rt = self.runtime.entity(entity)
-        patch = [(record_id, changes, expected_version)]
+        patch = [Patch(record_id, changes, expected_version)]
         return update_records(conn, self.runtime, rt, patch, ctx, utcnow(), [""])[0]
 
     def bulk_update(
@@ -92,7 +92,7 @@ class Records:
         if errors:
             raise ValidationFailed("Every change needs the id of its record.", errors)
         patches = [
-            (
+            Patch(
                 int(item["id"]),
                 {k: v for k, v in item.items() if k not in ("id", "version")},
                 item.get("version"),

@@ -2,15 +2,16 @@
 
 ``apply_updates`` takes the current stored values and the new ones, recomputes lookups and
 formulas, writes only what changed (``version`` + 1), its history and its outbox event, then
-keeps dependent records (lookups, rollups) current. Partial updates, soft delete, restore and
-the refresh of derived fields in other records all call it.
+runs the app's after-store steps (records/pipeline.py: sub-table rows, then dependent records'
+lookups and rollups, which come back here). Partial updates (``Patch``), soft delete, restore
+and the refresh of derived fields in other records all call it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +22,9 @@ from jimu.platform.records import derived
 from jimu.platform.records.audit import Change, write_changes
 from jimu.platform.records.checks import inexact_decimal_errors, link_errors, unique_errors
 from jimu.platform.records.context import WriteContext
-from jimu.platform.records.create import child_errors, create_records, raise_errors
+from jimu.platform.records.create import child_errors, raise_errors
 from jimu.platform.records.file_owners import check_files, fill_stored_files
+from jimu.platform.records.pipeline import Stored, StoredBatch
 from jimu.platform.records.rows import (
     json_value,
     load,
@@ -36,6 +38,16 @@ from jimu.platform.records.runtime import AppRuntime, EntityRuntime
 
 #: System columns a write may change besides the fields.
 WRITABLE_SYSTEM = ("owner_id", "deleted_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Patch:
+    """One partial update as a caller asks for it: the record, the changes (JSON input by
+    field name) and the version the caller saw (None: not checked)."""
+
+    record_id: int
+    changes: Mapping[str, Any]
+    expected_version: int | None = None
 
 
 @dataclass
@@ -52,6 +64,19 @@ class Target:
     #: record changed, or a backfill): history and outbox are written, but ``version``,
     #: ``updated_at`` and ``updated_by`` stay, so nobody editing the record gets a conflict.
     derived: bool = False
+
+
+@dataclass(slots=True)
+class Written:
+    """A target that changes: its values after the write and the changed fields (old, new)."""
+
+    target: Target
+    merged: dict[str, Any]
+    diff: dict[str, tuple[Any, Any]]
+
+    @property
+    def record_id(self) -> int:
+        return int(self.target.old["id"])
 
 
 def apply_updates(
@@ -79,7 +104,7 @@ def apply_updates(
     old_many = read_many_links(
         conn, rt, [t.old["id"] for t in targets], {n for t in targets for n in t.many}
     )
-    written: list[tuple[Target, dict[str, Any], dict[str, tuple[Any, Any]]]] = []
+    written: list[Written] = []
     for target, merged in zip(targets, merged_rows, strict=True):
         derived.apply_formulas(rt, merged)
         diff = _changed(rt, target.old, merged)
@@ -95,39 +120,32 @@ def apply_updates(
                 merged.update(
                     version=target.old["version"] + 1, updated_at=now, updated_by=ctx.actor_id
                 )
-            written.append((target, merged, diff))
-    _execute_updates(conn, rt, [(t.old["id"], m, d, not t.derived) for t, m, d in written])
+            written.append(Written(target, merged, diff))
+    _execute_updates(conn, rt, written)
     for name in rt.many_links:
-        values = {t.old["id"]: t.many[name] for t, _, d in written if name in d and name in t.many}
-        write_many_links(conn, rt, name, values)
+        linked = {
+            w.record_id: w.target.many[name]
+            for w in written
+            if name in w.diff and name in w.target.many
+        }
+        write_many_links(conn, rt, name, linked)
     changes = [
         Change(
-            t.old["id"],
-            m["version"],
-            t.kind,
-            {n: d for n, d in diff.items() if n not in rt.subtables},
-            t.caused_by,
+            w.record_id,
+            w.merged["version"],
+            w.target.kind,
+            {n: d for n, d in w.diff.items() if n not in rt.subtables},
+            w.target.caused_by,
         )
-        for t, m, diff in written
+        for w in written
     ]
     event_ids = write_changes(conn, app.model.name, rt.name, changes, ctx, now)
-    by_id = {t.old["id"]: m for t, m, _ in written}
-    for (target, merged, _), event_id in zip(written, event_ids, strict=True):
-        for name, items in target.children.items():
-            child_ctx = WriteContext(ctx.actor_id, ctx.source, event_id, ctx.depth)
-            merged[name] = sync_children(
-                conn, app, rt, name, target.old["id"], items, child_ctx, now
-            )
-    from jimu.platform.records.dependents import after_write
-
-    after_write(
-        conn,
-        app,
-        rt,
-        [(m, t.old, e) for (t, m, _), e in zip(written, event_ids, strict=True)],
-        ctx,
-        now,
-    )
+    by_id = {w.record_id: w.merged for w in written}
+    stored = [
+        Stored(w.merged, w.target.old, event_id, w.target.children)
+        for w, event_id in zip(written, event_ids, strict=True)
+    ]
+    app.pipeline.after_store(conn, StoredBatch(app, rt, stored, ctx, now))
     results = []
     with_children = []
     for target in targets:
@@ -156,22 +174,19 @@ def _changed(
     return diff
 
 
-def _execute_updates(
-    conn: sa.Connection,
-    rt: EntityRuntime,
-    rows: Sequence[tuple[int, Mapping[str, Any], Mapping[str, Any], bool]],
-) -> None:
-    """One executemany UPDATE per set of changed columns (``bump``: a new version too)."""
+def _execute_updates(conn: sa.Connection, rt: EntityRuntime, rows: Sequence[Written]) -> None:
+    """One executemany UPDATE per set of changed columns (an edit, not a derived refresh,
+    gets a new version too)."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for record_id, merged, diff, bump in rows:
-        names = [n for n in diff if n in rt.stored or n in WRITABLE_SYSTEM]
-        if bump:
+    for row in rows:
+        names = [n for n in row.diff if n in rt.stored or n in WRITABLE_SYSTEM]
+        if not row.target.derived:
             names += ["version", "updated_at", "updated_by"]
         if not names:
             continue
-        columns = to_columns(rt, {n: merged[n] for n in names})
+        columns = to_columns(rt, {n: row.merged[n] for n in names})
         key = tuple(sorted(columns))
-        groups[key].append({"_id": record_id, **{f"v_{c}": v for c, v in columns.items()}})
+        groups[key].append({"_id": row.record_id, **{f"v_{c}": v for c, v in columns.items()}})
     table = rt.table
     for key, params in groups.items():
         stmt = (
@@ -186,18 +201,19 @@ def update_records(
     conn: sa.Connection,
     app: AppRuntime,
     rt: EntityRuntime,
-    patches: Sequence[tuple[int, Mapping[str, Any], int | None]],
+    patches: Sequence[Patch],
     ctx: WriteContext,
     now: datetime,
     prefixes: Sequence[str],
 ) -> list[dict[str, Any]]:
-    """Partial updates ``(id, changes, expected version or None)``, all or nothing."""
-    current = load(conn, rt, [p[0] for p in patches], lock=True)
-    filled = fill_stored_files(conn, app, rt, [p[1] for p in patches])
-    patches = [(i, data, expected) for (i, _, expected), data in zip(patches, filled, strict=True)]
+    """Partial updates, all or nothing."""
+    current = load(conn, rt, [p.record_id for p in patches], lock=True)
+    filled = fill_stored_files(conn, app, rt, [p.changes for p in patches])
+    patches = [replace(patch, changes=data) for patch, data in zip(patches, filled, strict=True)]
     errors: list[FieldError] = []
     parsed: list[dict[str, Any]] = []
-    for (record_id, data, expected), prefix in zip(patches, prefixes, strict=True):
+    for patch, prefix in zip(patches, prefixes, strict=True):
+        record_id, data, expected = patch.record_id, patch.changes, patch.expected_version
         old = current.get(record_id)
         if old is None or old["deleted_at"] is not None:
             if len(patches) == 1:
@@ -218,7 +234,7 @@ def update_records(
         values, problems = rt.codec.parse(data, creating=False, source=ctx.source, pointer=prefix)
         parsed.append(values)
         errors.extend(problems)
-    record_ids = [p[0] for p in patches]
+    record_ids = [p.record_id for p in patches]
     files = check_files(conn, rt, parsed, record_ids, prefixes, ctx.actor_id)
     errors.extend(files.errors)
     errors.extend(inexact_decimal_errors(conn, rt, parsed, prefixes))
@@ -229,61 +245,8 @@ def update_records(
     raise_errors(errors, f"The {rt.name} record is not valid.")
     files.bind(conn, record_ids)
     targets = []
-    for (record_id, _, _), values in zip(patches, parsed, strict=True):
+    for patch, values in zip(patches, parsed, strict=True):
         many = {n: values.pop(n) or [] for n in list(values) if n in rt.many_links}
         children = {n: values.pop(n) or [] for n in list(values) if n in rt.subtables}
-        targets.append(Target(current[record_id], values, many=many, children=children))
+        targets.append(Target(current[patch.record_id], values, many=many, children=children))
     return apply_updates(conn, app, rt, targets, ctx, now)
-
-
-def sync_children(
-    conn: sa.Connection,
-    app: AppRuntime,
-    rt: EntityRuntime,
-    name: str,
-    parent_id: int,
-    items: Sequence[Mapping[str, Any]],
-    ctx: WriteContext,
-    now: datetime,
-) -> list[dict[str, Any]]:
-    """Make the live children of a sub-table exactly ``items`` (update, create, delete)."""
-    f = rt.subtables[name]
-    child = app.entities[str(f.get("target"))]
-    link = str(f.get("link"))
-    link_column = child.column(link)
-    stmt = sa.select(child.table.c.id).where(
-        link_column == parent_id, child.table.c.deleted_at.is_(None)
-    )
-    existing = set(conn.execute(stmt).scalars())
-    keep = [item for item in items if item.get("id") in existing]
-    unknown = [item["id"] for item in items if "id" in item and item["id"] not in existing]
-    if unknown:
-        raise NotFound(f"{name}: rows {unknown} do not belong to this {rt.name} record.")
-    fresh = [item for item in items if "id" not in item]
-    gone = existing - {item["id"] for item in keep}
-    from jimu.platform.records.lifecycle import set_deleted
-
-    set_deleted(conn, app, child, sorted(gone), ctx, now, deleted=True)
-    patches = [
-        (int(i["id"]), {k: v for k, v in i.items() if k not in ("id", link)}, None) for i in keep
-    ]
-    updated = (
-        update_records(
-            conn, app, child, patches, ctx, now, [f"/{name}/{i}" for i in range(len(keep))]
-        )
-        if keep
-        else []
-    )
-    created = create_records(
-        conn,
-        app,
-        child,
-        fresh,
-        ctx,
-        now,
-        [f"/{name}/{i}" for i in range(len(fresh))],
-        forced={link: parent_id},
-    )
-    by_id = {r["id"]: r for r in [*updated, *created]}
-    order = [r["id"] for r in updated] + [r["id"] for r in created]
-    return [by_id[i] for i in order]

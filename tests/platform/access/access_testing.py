@@ -2,10 +2,10 @@
 
 Sales (manager ``mia`` leads it) has Field below it, and Field has East (``rex``) and West
 (``wes``); ``fin`` is in Finance. Reps hold ``rep`` through Field (inherited by East and
-West). Roles: ``rep`` (own leads plus the public pool, writes own; amount hidden),
-``manager`` (the department tree; email read-only), ``finance`` (every lead; read and
-export), ``winner``
-(a custom condition), ``designer`` (may design forms).
+West). Roles: ``rep`` (own leads plus the public pool, writes own, assigns to themselves;
+amount hidden), ``manager`` (the department tree, also to whom it assigns; email
+read-only), ``finance`` (every lead; read and export), ``winner`` (a custom condition),
+``designer`` (may design forms).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ ROLES: dict[str, dict[str, Any]] = {
             "lead": {
                 "actions": ["create", "read", "update", "delete", "export", "import"],
                 "scope": "department_tree",
+                "assign_to": "department_tree",
                 "fields": {"email": "read_only"},
             },
             "account": {"actions": ["read", "create", "update"], "scope": "all"},

@@ -78,14 +78,17 @@ def test_the_roles_page_says_each_role_in_words_with_its_holders(
     assert "Their own records; or Records where Owner is empty" in rep
     assert "Changes only: Their own records" in rep
     assert "Hidden: Amount" in rep
+    assert "Assigns records to: themselves only" in rep
     assert "Department Sales / Field" in rep
     manager = text_of(section(page, "role-manager"))
     assert "Records of their department and its sub-departments" in manager
     assert "Read-only: Email" in manager
+    assert "Assigns records to: people of their department and its sub-departments" in manager
     assert "Changes only" not in manager  # the write scope is the read scope
     assert "User mia" in manager
     winner = text_of(section(page, "role-winner"))
     assert "Records where Status is Won" in winner  # the option label, not its value
+    assert "Assigns records to" not in winner  # it only reads
     assert "Hidden: Email" in winner and "Read-only: Amount" in winner
     designer = text_of(section(page, "role-designer"))
     assert "May design and publish: tables and forms" in designer
@@ -98,7 +101,14 @@ def test_the_roles_page_says_each_role_in_words_with_its_holders(
     assert '<option value="{}">rex</option>'.format(secured.users["rex"]) in page
 
     zh = text_of(get_page(admin_client, ROLES + "?lang=zh"))
-    for words in ("销售代表", "本人的记录", "仅修改：本人的记录", "隐藏：金额", "只读：邮箱"):
+    for words in (
+        "销售代表",
+        "本人的记录",
+        "仅修改：本人的记录",
+        "隐藏：金额",
+        "只读：邮箱",
+        "可将记录分配给：仅本人",
+    ):
         assert words in zh, words
     assert "本部门及下级部门的记录" in zh
 
@@ -435,10 +445,11 @@ def test_removing_a_share_of_another_record_is_not_found(app: FastAPI, secured: 
 
 def test_every_action_scope_and_design_right_has_words_in_both_languages() -> None:
     from jimu.builder_ui.i18n import catalogue
-    from jimu.metadata.roles import ACTIONS, DESIGN_RIGHTS, SCOPE_KINDS
+    from jimu.metadata.roles import ACTIONS, ASSIGN_KINDS, DESIGN_RIGHTS, SCOPE_KINDS
 
     keys = [
         *(f"access.action.{a}" for a in ACTIONS),
+        *(f"access.assign.{a}" for a in ASSIGN_KINDS),
         *(f"access.scope.{s}" for s in (*SCOPE_KINDS, "condition")),
         *(f"access.design.{r}" for r in DESIGN_RIGHTS),
     ]

@@ -75,3 +75,18 @@ def test_a_bad_role_document_is_refused_with_pointers(
     bad_action = dict(role, name="worse", entities={"lead": {"actions": ["fly"]}})
     rejected = admin_client.put(f"{DOCS}/role/worse", json=bad_action)  # type: ignore[attr-defined]
     assert_problem(rejected, 422, "validation_failed")
+
+
+def test_a_role_names_only_known_assignment_rights(secured: Secured, admin_client: object) -> None:
+    role = {
+        "kind": "role",
+        "name": "dispatcher",
+        "label": {"en": "Dispatcher"},
+        "entities": {"lead": {"actions": ["update"], "assign_to": "everyone"}},
+    }
+    refused = admin_client.put(f"{DOCS}/role/dispatcher", json=role)  # type: ignore[attr-defined]
+    body = assert_problem(refused, 422, "validation_failed")
+    assert [e["pointer"] for e in body["errors"]] == ["/entities/lead/assign_to"], body
+    role["entities"] = {"lead": {"actions": ["update"], "assign_to": "anyone"}}
+    saved = admin_client.put(f"{DOCS}/role/dispatcher", json=role)  # type: ignore[attr-defined]
+    assert saved.status_code in (200, 201), saved.text
