@@ -38,6 +38,8 @@ class Demo:
         response = self.client.post("/api/auth/login", json=body)
         assert response.status_code == 200, response.text
         self.client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+        # Cookie writes must come from the site's own origin, as a browser's do.
+        self.client.headers["Origin"] = str(self.client.base_url).rstrip("/")
 
     def count(self, entity: str) -> int:
         response = self.client.get(f"{API}/{entity}/records", params={"count": "true", "limit": 1})
