@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jimu.engines.form.sqltypes import MAX_ID
 from jimu.errors import FieldError, PermissionDenied
 from jimu.platform.models import User
 from jimu.platform.records.checks import chunks
@@ -118,7 +119,8 @@ def inactive_owner_errors(conn: sa.Connection, owners: Owners) -> list[FieldErro
     if not owners:
         return []
     active: set[int] = set()
-    for part in chunks(sorted(owners)):
+    # An id beyond the database's integer range names no user (and must not reach the driver).
+    for part in chunks(sorted(owner for owner in owners if owner <= MAX_ID)):
         stmt = sa.select(USERS.c.id).where(USERS.c.id.in_(part), USERS.c.is_active.is_(True))
         active.update(conn.scalars(stmt))
     errors = []

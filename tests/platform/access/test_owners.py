@@ -135,7 +135,7 @@ def test_unknown_and_inactive_owners_are_422_for_administrators_too(
         db.commit()
     nob, lead = secured.users["nob"], secured.leads["rex1"]
     with admin_client(app, platform) as admin:
-        for owner in (nob, 987654):
+        for owner in (nob, 987654, 2**63, 2**70):
             refused = admin.patch(f"{LEADS}/{lead}", json={"owner_id": owner})
             body = assert_problem(refused, 422, "validation_failed")
             assert pointers(body) == [("/owner_id", "unknown_user")]
