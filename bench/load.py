@@ -100,7 +100,7 @@ class LeadChange(BaseModel):
 def serve_jimu(url: str, port: int, data_dir: Path) -> None:
     import uvicorn
 
-    from jimu.platform.app import create_app
+    from jimu.app import create_app
     from jimu.platform.settings import Settings
 
     settings = Settings(data_dir=data_dir, database_url=url, secret_key="load-bench")

@@ -30,8 +30,8 @@ import httpx
 import sqlalchemy as sa
 import uvicorn
 
+from jimu.app import create_app
 from jimu.platform import metadata_store as store
-from jimu.platform.app import create_app
 from jimu.platform.auth.api_tokens import issue_token
 from jimu.platform.auth.users import create_user, find_user
 from jimu.platform.db import begin_write, create_engine

@@ -1,6 +1,8 @@
-"""Server-rendered pages: Jinja2 templates, static assets and the en/zh message catalogues.
+"""Everything a browser sees: the page routes (:mod:`.pages`, by area), their Jinja2
+templates, static assets and the en/zh message catalogues.
 
-This package holds no web framework code: :mod:`jimu.platform.pages` renders these templates.
+It imports the platform's services; the platform never imports it. :mod:`jimu.app` composes
+the platform's API app and these pages.
 """
 
 from __future__ import annotations

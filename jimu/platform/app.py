@@ -1,15 +1,13 @@
-"""The FastAPI application factory.
+"""The platform's FastAPI application: the JSON API, without any page.
 
-``create_app(settings)`` wires the JSON API (``/api/...``), the problem+json error handlers,
-the per-entity OpenAPI document and, when present, the server-rendered pages: the module
-``jimu.platform.pages`` may expose ``install(app)`` (called with the app, e.g. to mount static
-files and include routers) and/or ``router`` (an ``APIRouter`` that is included).
+``create_api_app(settings)`` wires the JSON API (``/api/...``, public forms' ``/api/public/...``
+included), the problem+json error handlers, the guards and security headers, and the
+per-entity OpenAPI document. The pages are added on top by the composition root,
+:func:`jimu.app.create_app`; the platform never imports the UI.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,15 +30,16 @@ from jimu.platform.input_guard import InputGuard
 from jimu.platform.openapi import install_entity_openapi
 from jimu.platform.overload import install_overload_handler
 from jimu.platform.problems import install_problem_handlers
+from jimu.platform.public_forms import api_routes as public_form_api
 from jimu.platform.security.headers import SecurityHeaders
 from jimu.platform.settings import Settings
 from jimu.platform.state import Platform
 
-PAGES_MODULE = "jimu.platform.pages"
 
-
-def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
-    """A Jimu web application on the database of ``settings`` (or of ``platform``)."""
+def create_api_app(
+    settings: Settings | None = None, *, platform: Platform | None = None
+) -> FastAPI:
+    """Jimu's API on the database of ``settings`` (or of ``platform``)."""
     if platform is None:
         platform = Platform.from_settings(settings or Settings())
 
@@ -71,23 +70,6 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     for module in (*routers, records):
         app.include_router(module.router)
     install_entity_openapi(app)
-    _install_pages(app)
-    # Public forms: /api/public/... (JSON) and /f/... (pages), see docs/public-forms.md.
-    from jimu.platform.pages import public_form_routes
-    from jimu.platform.public_forms import api_routes as public_form_api
-
+    # Public forms' JSON endpoint for other sites, see docs/public-forms.md.
     app.include_router(public_form_api.router)
-    app.include_router(public_form_routes.router, include_in_schema=False)
     return app
-
-
-def _install_pages(app: FastAPI) -> None:
-    if importlib.util.find_spec(PAGES_MODULE) is None:
-        return
-    pages = importlib.import_module(PAGES_MODULE)
-    install = getattr(pages, "install", None)
-    if callable(install):
-        install(app)
-    router = getattr(pages, "router", None)
-    if router is not None:
-        app.include_router(router)

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.demo import DemoReport, run_demo
 from jimu.platform.settings import Settings
 from jimu.platform.state import Platform

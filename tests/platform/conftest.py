@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from platform_testing import ADMIN_PASSWORD, USER_PASSWORD, add_user, sign_in
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.migrate import upgrade
 from jimu.platform.models import User
 from jimu.platform.settings import Settings

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from jimu.cli import main
 from jimu.platform.auth.users import authenticate
-from jimu.platform.cli import main
 from jimu.platform.db import create_engine
 from jimu.platform.migrate import current_revision, head_revision
 from jimu.platform.models import User
@@ -105,3 +105,5 @@ def test_serve_migrates_and_runs_uvicorn_with_the_app(
     assert isinstance(app, FastAPI)
     with TestClient(app) as client:
         assert client.get("/api/health").json()["migrated"] is True
+        # The command serves the whole app: the pages too, not only the API.
+        assert client.get("/login").status_code == 200

@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from live_server import serve
 from platform_testing import ADMIN_PASSWORD
 
+from jimu.app import create_app
 from jimu.engines.form.naming import table_name
-from jimu.platform.app import create_app
 from jimu.platform.auth.api_tokens import issue_token
 from jimu.platform.auth.sessions import as_utc
 from jimu.platform.db import begin_write, create_engine

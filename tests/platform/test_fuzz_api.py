@@ -28,8 +28,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi import checks
 
+from jimu.app import create_app
 from jimu.platform import metadata_store as store
-from jimu.platform.app import create_app
 from jimu.platform.db import begin_write
 from jimu.platform.migrate import upgrade
 from jimu.platform.settings import Settings

@@ -40,7 +40,7 @@ def test_installed_wheel_finds_them_and_migrates(wheel: Path, tmp_path: Path, db
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "import jimu; assert jimu.__file__.startswith(sys.argv[1]), jimu.__file__;"
         "from jimu.platform.demo import examples_dir; print(examples_dir());"
-        "from jimu.platform.cli import main;"
+        "from jimu.cli import main;"
         "args = ['--data-dir', sys.argv[2], '--database-url', sys.argv[3], 'db', 'upgrade'];"
         "sys.exit(main(args))"
     )

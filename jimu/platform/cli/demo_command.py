@@ -59,5 +59,5 @@ def run_demo_command(args: argparse.Namespace, settings: Settings) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     print_report(report, settings, host, port)
     if not args.no_serve:
-        serve(settings, host, port)
+        serve(settings, host, port, args.app_factory)
     return 0

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 import uvicorn
+from fastapi import FastAPI
 
-from jimu.platform.app import create_app
+from jimu.platform.app import create_api_app
 from jimu.platform.cli.context import open_platform
 from jimu.platform.settings import Settings
+from jimu.platform.state import Platform
+
+#: Builds the served app on an opened platform. The ``jimu`` command (:mod:`jimu.cli`) serves
+#: the whole app, pages included; the platform alone serves its API.
+AppFactory = Callable[[Platform], FastAPI]
+
+
+def api_only(platform: Platform) -> FastAPI:
+    return create_api_app(platform=platform)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,12 +33,17 @@ def add_address_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, help="port (default: JIMU_PORT or 8000)")
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+def serve(
+    settings: Settings,
+    host: str | None = None,
+    port: int | None = None,
+    app_factory: AppFactory = api_only,
+) -> None:
     platform = open_platform(settings)
-    app = create_app(platform=platform)
+    app = app_factory(platform)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    serve(settings, args.host, args.port)
+    serve(settings, args.host, args.port, args.app_factory)
     return 0

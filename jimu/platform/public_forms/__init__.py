@@ -6,5 +6,5 @@
 - :mod:`body` reads request bodies within the size limit;
 - :mod:`api_routes` is the JSON endpoint for other sites, :mod:`admin` the admin page's logic.
 
-The HTML routes are in :mod:`jimu.platform.pages.public_form_routes`.
+The HTML routes are in :mod:`jimu.builder_ui.pages.public_forms.routes`.
 """

@@ -12,7 +12,7 @@ from access_testing import PASSWORD, Secured, secure_crm
 from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, serve
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.state import Platform
 
 pytestmark = pytest.mark.browser

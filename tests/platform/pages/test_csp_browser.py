@@ -17,7 +17,7 @@ from platform_testing import ADMIN_PASSWORD, add_user
 from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 from widget_app import import_widget_app
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.state import Platform
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ from pages_testing import import_marketing
 from platform_testing import ADMIN_PASSWORD, add_user
 from playwright.sync_api import Page, expect, sync_playwright
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.db import begin_write
 from jimu.platform.records import WriteContext
 from jimu.platform.state import Platform

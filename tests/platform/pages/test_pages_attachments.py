@@ -18,9 +18,9 @@ from pages_testing import HTML, csrf_of, page_login, post_form, text_of
 from platform_testing import ADMIN_PASSWORD
 from widget_app import import_widget_app
 
+from jimu.builder_ui.pages.shell.error_messages import in_chinese
 from jimu.platform.db import begin_write
 from jimu.platform.models import User
-from jimu.platform.pages.error_messages import in_chinese
 from jimu.platform.state import Platform
 
 PROJECTS = "/apps/works/project"

@@ -8,11 +8,11 @@ from fastapi.testclient import TestClient
 from pages_testing import HTML, csrf_of, page_login, text_of
 from platform_testing import ADMIN_PASSWORD, send_origin
 
+from jimu.builder_ui.pages.auth.sign_in import LOGIN_CSRF_COOKIE, safe_next
+from jimu.builder_ui.pages.records import apps as app_routes
+from jimu.builder_ui.pages.shell.language import LANG_COOKIE
 from jimu.platform.auth.sessions import COOKIE_NAME
 from jimu.platform.models import User
-from jimu.platform.pages import app_routes
-from jimu.platform.pages.auth_routes import LOGIN_CSRF_COOKIE, safe_next
-from jimu.platform.pages.language import LANG_COOKIE
 from jimu.platform.state import Platform
 
 

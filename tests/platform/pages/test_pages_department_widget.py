@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from pages_testing import HTML, page_login, post_form, text_of
 from platform_testing import ADMIN_PASSWORD
 
+from jimu.builder_ui.pages.shell.departments import department_choices, department_paths
 from jimu.metadata.folder import write_folder
 from jimu.platform import metadata_store as store
 from jimu.platform.db import begin_write
 from jimu.platform.models import Department, User
-from jimu.platform.pages.departments import department_choices, department_paths
 from jimu.platform.state import Platform
 
 TICKETS = "/apps/desk/ticket"

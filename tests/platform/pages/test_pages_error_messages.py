@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from jimu.builder_ui.pages.records.form_errors import localized_message
+from jimu.builder_ui.pages.shell.error_messages import in_chinese
+from jimu.builder_ui.pages.shell.viewer import Viewer
 from jimu.engines.form.model import AppModel
 from jimu.errors import FieldError
-from jimu.platform.pages.error_messages import in_chinese
-from jimu.platform.pages.form_errors import localized_message
-from jimu.platform.pages.viewer import Viewer
 from jimu.platform.records import Records
 
 FIELDS: list[dict[str, Any]] = [

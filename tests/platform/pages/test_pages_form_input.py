@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
+from jimu.builder_ui.pages.records.fields import FieldView, field_views
+from jimu.builder_ui.pages.records.form_errors import place_errors
+from jimu.builder_ui.pages.records.form_input import record_values
+from jimu.builder_ui.pages.shell.viewer import Viewer
 from jimu.engines.form.model import AppModel
 from jimu.errors import FieldError
-from jimu.platform.pages.fields import FieldView, field_views
-from jimu.platform.pages.form_errors import place_errors
-from jimu.platform.pages.form_input import record_values
-from jimu.platform.pages.viewer import Viewer
 
 OPTIONS = [{"value": "a"}, {"value": "b"}]
 APP = AppModel.from_documents(

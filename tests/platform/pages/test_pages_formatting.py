@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jimu.platform.pages.formatting import (
+from jimu.builder_ui.pages.shell.formatting import (
     grouped_number,
     local_datetime,
     local_input,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from jimu.builder_ui.pages.records.fields import field_views
+from jimu.builder_ui.pages.records.history import group_changes
+from jimu.builder_ui.pages.shell.viewer import Viewer
 from jimu.engines.form.model import Entity
-from jimu.platform.pages.fields import field_views
-from jimu.platform.pages.history import group_changes
-from jimu.platform.pages.viewer import Viewer
 
 ENTITY = Entity(
     {

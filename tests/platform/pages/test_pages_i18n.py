@@ -51,12 +51,12 @@ def test_every_key_the_pages_use_is_in_the_catalogues() -> None:
     from pathlib import Path
 
     import jimu.builder_ui
-    import jimu.platform.pages
+    import jimu.builder_ui.pages
 
     literal = re.compile(r"""\bt\(\s*['"]([a-z_]+\.[a-z_.0-9]+)['"]""")
     sources = [
         *Path(jimu.builder_ui.__file__).parent.glob("templates/**/*.html"),
-        *Path(jimu.platform.pages.__file__).parent.glob("*.py"),
+        *Path(jimu.builder_ui.pages.__file__).parent.glob("**/*.py"),
     ]
     used = {key for path in sources for key in literal.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 50

@@ -14,8 +14,8 @@ from pages_testing import HTML, csrf_of, page_login, text_of
 from platform_testing import ADMIN_PASSWORD, USER_PASSWORD, add_user
 from widget_app import import_widget_app
 
+from jimu.builder_ui.pages.imports.stash import STASH_FOLDER
 from jimu.platform.models import User
-from jimu.platform.pages.import_stash import STASH_FOLDER
 from jimu.platform.records import ListQuery
 from jimu.platform.state import Platform
 

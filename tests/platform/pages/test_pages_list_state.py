@@ -7,16 +7,16 @@ from typing import Any
 import pytest
 from starlette.datastructures import QueryParams
 
-from jimu.engines.form.model import Entity
-from jimu.errors import ValidationFailed
-from jimu.platform.pages.fields import FieldView, field_views
-from jimu.platform.pages.list_state import (
+from jimu.builder_ui.pages.records.fields import FieldView, field_views
+from jimu.builder_ui.pages.records.list_state import (
     Condition,
     ListState,
     chosen_columns,
     conditions_logic,
 )
-from jimu.platform.pages.viewer import Viewer
+from jimu.builder_ui.pages.shell.viewer import Viewer
+from jimu.engines.form.model import Entity
+from jimu.errors import ValidationFailed
 
 ENTITY = Entity(
     {

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from public_forms_testing import FakeClock, import_marketing
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.public_forms import limits
 from jimu.platform.state import Platform
 

@@ -11,8 +11,8 @@ from live_server import free_port, serve
 from platform_testing import ADMIN_PASSWORD, assert_problem, send_origin, sign_in
 from public_forms_testing import CONTACT, HTML, FakeClock, leads, text_of
 
+from jimu.app import create_app
 from jimu.platform import metadata_store as store
-from jimu.platform.app import create_app
 from jimu.platform.db import begin_write
 from jimu.platform.models import User
 from jimu.platform.settings import Settings

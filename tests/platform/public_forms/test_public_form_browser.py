@@ -16,7 +16,7 @@ from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, serve
 from playwright.sync_api import Page, expect, sync_playwright
 from public_forms_testing import history_sources, import_marketing, leads
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.state import Platform
 
 pytestmark = pytest.mark.browser

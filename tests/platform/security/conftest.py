@@ -9,7 +9,7 @@ from oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
 from security_testing import free_port, serve
 from sso_testing import ALICE, Sso
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.migrate import upgrade
 from jimu.platform.settings import Settings
 from jimu.platform.state import Platform

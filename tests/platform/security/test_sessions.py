@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from platform_testing import ADMIN_PASSWORD, USER_PASSWORD, sign_in
 from security_testing import HTML, audit_events, csrf_of, page_login, serve
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.auth.crypto import digest
 from jimu.platform.auth.sessions import COOKIE_NAME
 from jimu.platform.models import Session as SessionRow

@@ -13,7 +13,7 @@ from platform_testing import ADMIN_PASSWORD, add_user
 from playwright.sync_api import Page, expect, sync_playwright
 from tokens_testing import publish_notes
 
-from jimu.platform.app import create_app
+from jimu.app import create_app
 from jimu.platform.state import Platform
 
 pytestmark = pytest.mark.browser
