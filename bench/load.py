@@ -1,19 +1,24 @@
 """Load: many concurrent clients against Jimu and against a bare FastAPI + SQLAlchemy endpoint.
 
-    .venv/bin/python bench/load.py [--clients 200] [--seconds 60] [--rows 2000] [--url ...]
+    .venv/bin/python bench/load.py [--clients 200] [--seconds 60] [--warmup 5] [--rows 2000]
+                                   [--url ...] [--rounds 1] [--profile DIR]
 
 Publishes the list benchmarks' lead (``bench/benchkit.py``) as app ``load`` and creates
-``rows`` leads, then runs the same mix twice, one server after the other, each in a process
+``rows`` leads, then runs the same mix on two servers, one after the other, each in a process
 of its own (uvicorn, one worker, on 127.0.0.1): Jimu's record API with a personal API token,
 and a bare FastAPI app whose plain routes read and write the same table with SQLAlchemy Core
 (no authentication, no validation beyond a pydantic body, no history). ``clients`` asyncio
-clients, each on one keep-alive connection, send requests back to back for ``seconds`` (after
-``--warmup`` seconds not counted): 40 % get one record, 40 % a list page of 20, 10 % create
-and 10 % update a lead.
+clients, each on one keep-alive connection, send requests back to back for ``seconds`` per
+server (after ``--warmup`` seconds not counted): 40 % get one record, 40 % a list page of 20,
+10 % create and 10 % update a lead.
 
 Prints, side by side: requests/s, p50 and p99 latency, the answers that were not 2xx and how
-many of those were 500 (targets: no 500, Jimu at least 0.5x the bare requests/s), and the CPU
-the load generator itself used (when it nears a whole core, it is what limits both figures).
+many of those were 500 (targets: no 500, Jimu at least 0.5x the bare requests/s), the CPU the
+load generator itself used (when it nears a whole core, it is what limits both figures) and the
+CPU each server used (a share of one core; one process with one GIL tops out near 100 %).
+``--rounds N`` splits the seconds into N rounds that alternate the two servers (which server
+goes first alternates too), so that on a shared machine a change of load weighs on both alike.
+``--profile DIR`` writes a py-spy profile of each server over the run (``DIR/jimu.txt``).
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,7 +37,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -61,7 +68,18 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
-    client_cpu: float = 0.0
+    #: CPU seconds the load generator and the server used over ``wall`` seconds of load.
+    client_cpu_seconds: float = 0.0
+    server_cpu_seconds: float = float("nan")
+    wall: float = 0.0
+
+    @property
+    def client_cpu(self) -> float:
+        return self.client_cpu_seconds / self.wall if self.wall else float("nan")
+
+    @property
+    def server_cpu(self) -> float:
+        return self.server_cpu_seconds / self.wall if self.wall else float("nan")
 
     @property
     def count(self) -> int:
@@ -230,8 +248,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def server_process(kind: str, url: str, data_dir: Path) -> Iterator[str]:
-    """``load.py --serve kind`` in a process of its own; yields its base URL."""
+def server_process(kind: str, url: str, data_dir: Path) -> Iterator[tuple[str, int]]:
+    """``load.py --serve kind`` in a process of its own; yields its base URL and process id."""
     port = free_port()
     command = [sys.executable, __file__, "--serve", kind, "--url", url, "--port", str(port)]
     command += ["--data-dir", str(data_dir)]
@@ -253,7 +271,7 @@ def server_process(kind: str, url: str, data_dir: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the {kind} server did not start")
             time.sleep(0.1)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
@@ -265,6 +283,44 @@ def server_process(kind: str, url: str, data_dir: Path) -> Iterator[str]:
         errors = log_path.read_text(encoding="utf-8").count("Traceback")
         if errors:
             print(f"{kind} server: {errors} tracebacks, see {log_path}", file=sys.stderr)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) the process ``pid`` has used so far; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def profiled(kind: str, pid: int, args: argparse.Namespace) -> Iterator[None]:
+    """With ``--profile DIR``: py-spy samples the server (the thread holding the GIL) over the
+    load into ``DIR/<kind>.txt`` (raw: one stack and its count a line)."""
+    if not args.profile:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        raise SystemExit("--profile needs py-spy (pip install py-spy)")
+    out = Path(args.profile) / f"{kind}.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    command = [spy, "record", "--pid", str(pid), "--gil", "--nonblocking", "--format", "raw"]
+    # Both servers run for the whole load (each idle while the other is loaded).
+    whole = 2 * (args.rounds * args.warmup + args.seconds)
+    command += ["--rate", "200", "--duration", str(int(whole) + 5)]
+    sampler = subprocess.Popen(
+        [*command, "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield
+    finally:
+        try:
+            sampler.wait(timeout=GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            sampler.kill()
+            sampler.wait()
 
 
 @dataclass(frozen=True)
@@ -377,9 +433,15 @@ async def client_loop(
 
 
 async def run_load(
-    base: str, target: Target, clients: int, seconds: float, warmup: float, last_id: int
-) -> Tally:
-    tally = Tally()
+    base: str,
+    target: Target,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    last_id: int,
+    tally: Tally,
+) -> None:
+    """One phase of load on one server, added to ``tally``."""
     url = httpx.URL(base)
     assert url.host == HOST, "the load generator only targets 127.0.0.1"
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
@@ -398,11 +460,10 @@ async def run_load(
         for seed in range(clients)
     ]
     await asyncio.wait_for(asyncio.gather(*loops), warmup + seconds + GRACE_SECONDS)
-    tally.seconds = time.monotonic() - count_from
+    tally.seconds += time.monotonic() - count_from
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     used = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    tally.client_cpu = used / (warmup + seconds)
-    return tally
+    tally.client_cpu_seconds += used
 
 
 def report(url: str, args: argparse.Namespace, jimu: Tally, bare: Tally) -> None:
@@ -411,6 +472,8 @@ def report(url: str, args: argparse.Namespace, jimu: Tally, bare: Tally) -> None
         f"load              {args.clients} clients for {args.seconds:g} s each "
         f"(after {args.warmup:g} s warm-up), {args.rows} leads"
     )
+    if args.rounds > 1:
+        print(f"rounds            {args.rounds}, alternating which server goes first")
     print("mix               40 % get record, 40 % list page, 10 % create, 10 % update")
     print(f"{'':18}{'Jimu':>12}{'bare':>12}")
     rows = [
@@ -421,6 +484,7 @@ def report(url: str, args: argparse.Namespace, jimu: Tally, bare: Tally) -> None
         ("non-2xx", lambda t: f"{t.not_2xx():,}"),
         ("of which 500", lambda t: f"{t.statuses[500]:,}"),
         ("client CPU", lambda t: f"{t.client_cpu:.0%}"),
+        ("server CPU", lambda t: f"{t.server_cpu:.0%}"),
     ]
     for name, cell in rows:
         print(f"{name:18}{cell(jimu):>12}{cell(bare):>12}")
@@ -440,6 +504,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--rows", type=int, default=2000, help="leads created before the load")
     parser.add_argument("--url", default="", help="database URL (default: a new SQLite file)")
+    parser.add_argument("--profile", default="", help="folder for py-spy profiles of the servers")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="split the seconds into rounds that alternate the servers (a shared machine's "
+        "load then weighs on both alike)",
+    )
     parser.add_argument("--serve", choices=["jimu", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", default="", help=argparse.SUPPRESS)
@@ -452,13 +524,32 @@ def main() -> None:
         return serve_bare(url, args.port)
 
     token, last_id = prepare(url, max(1, args.rows), data_dir)
-    tallies: dict[str, Tally] = {}
-    for kind, target in (("bare", BARE), ("jimu", jimu_target(token))):
-        with server_process(kind, url, data_dir) as base:
-            tallies[kind] = asyncio.run(
-                run_load(base, target, args.clients, args.seconds, args.warmup, last_id)
-            )
+    targets = {"bare": BARE, "jimu": jimu_target(token)}
+    tallies = {kind: Tally() for kind in targets}
+    with ExitStack() as stack:
+        servers = {k: stack.enter_context(server_process(k, url, data_dir)) for k in targets}
+        for kind, (_, pid) in servers.items():
+            stack.enter_context(profiled(kind, pid, args))
+        for round_number in range(args.rounds):
+            order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
+            for kind in order:
+                load_phase(servers[kind], targets[kind], args, last_id, tallies[kind])
     report(url, args, tallies["jimu"], tallies["bare"])
+
+
+def load_phase(
+    server: tuple[str, int], target: Target, args: argparse.Namespace, last_id: int, tally: Tally
+) -> None:
+    """``args.seconds / args.rounds`` seconds of load (after the warm-up) on one server."""
+    base, pid = server
+    before, started = cpu_seconds(pid), time.monotonic()
+    seconds = args.seconds / args.rounds
+    asyncio.run(run_load(base, target, args.clients, seconds, args.warmup, last_id, tally))
+    after = cpu_seconds(pid)
+    if before is not None and after is not None:
+        spent = tally.server_cpu_seconds if tally.wall else 0.0
+        tally.server_cpu_seconds = spent + after - before
+    tally.wall += time.monotonic() - started
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from jimu.engines.form.model import AppModel
+from jimu.platform import data_versions
 from jimu.platform.db import begin_write, create_engine
 from jimu.platform.models import Base
 from jimu.platform.records import Records, WriteContext
@@ -149,6 +150,8 @@ def main() -> None:
     args = parser.parse_args()
     url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     engine = create_engine(url)
+    # As on a Platform's engine: each commit raises the data versions of the tables it wrote.
+    data_versions.watch(engine)
     Base.metadata.create_all(engine)
     rows = make_rows(args.rows)
     records, paths = bare_and_engine_paths(engine, rows)

@@ -8,9 +8,11 @@ from typing import Any
 FOLDERS = {
     "entity": "entities",
     "form": "forms",
+    "view": "views",
     "role": "roles",
     "flow": "flows",
     "rule": "rules",
+    "decision_table": "decision_tables",
     "report": "reports",
     "dashboard": "dashboards",
 }
@@ -22,6 +24,8 @@ def document_path(document: Mapping[str, Any]) -> str:
     if kind == "app":
         return "app.json"
     folder = FOLDERS.get(kind, kind)
+    if kind == "view":
+        return f"{folder}/{document.get('entity')}.{document.get('name')}.json"
     if kind == "form":
         entity, name = document.get("entity"), document.get("name", "default")
         return f"{folder}/{entity}.json" if name == "default" else f"{folder}/{entity}.{name}.json"

@@ -17,6 +17,7 @@ from jimu.engines.form.model import AppModel
 from jimu.engines.form.registry import FieldTypeRegistry
 from jimu.engines.form.types.base import FieldContext
 from jimu.errors import FieldError
+from jimu.metadata.scope_sql import scope_sql_errors, sql_columns
 
 ACTIONS = ("create", "read", "update", "delete", "export", "import")
 SCOPE_KINDS = ("own", "department", "department_tree", "all")
@@ -26,9 +27,11 @@ FIELD_RULES = ("hidden", "read_only", "editable")
 ASSIGN_KINDS = ("self", "department", "department_tree", "anyone")
 #: App admin rights and the document kinds each lets its holder design and publish.
 DESIGN_RIGHTS = {
-    "forms": ("entity", "form"),
+    # The app document itself: its labels, icon, colour and menu (the app designer).
+    "app": ("app",),
+    "forms": ("entity", "form", "view"),
     "flows": ("flow",),
-    "rules": ("rule",),
+    "rules": ("rule", "decision_table"),
     "reports": ("report", "dashboard"),
 }
 
@@ -109,7 +112,8 @@ def scope_items(scope: Any) -> list[Any]:
 def role_errors(
     role: Mapping[str, Any], app: AppModel, registry: FieldTypeRegistry
 ) -> list[FieldError]:
-    """Entities and fields the role names must exist; conditions must check against them."""
+    """Entities and fields the role names must exist; conditions must check against them and
+    render as the SQL of the entity's table (a scope is part of every query's WHERE)."""
     from jimu.metadata.validate import value_types
 
     errors: list[FieldError] = []
@@ -129,6 +133,7 @@ def role_errors(
                     )
                 )
         types = value_types(entity, FieldContext(app, entity, registry), registry)
+        columns: dict[str, Any] | None = None
         for key in ("scope", "write_scope"):
             if key not in rules:
                 continue
@@ -137,7 +142,11 @@ def role_errors(
                 if not isinstance(item, Mapping):
                     continue
                 at = f"{base}/{key}/{i}" if listed else f"{base}/{key}"
-                for problem in check(item["condition"], types, USER_CONTEXT_TYPES):
+                problems = check(item["condition"], types, USER_CONTEXT_TYPES, require_sql=True)
+                if not problems:
+                    columns = columns or sql_columns(app, entity, registry)
+                    problems = scope_sql_errors(item["condition"], columns, USER_CONTEXT_TYPES)
+                for problem in problems:
                     errors.append(
                         FieldError(
                             f"{at}/condition{problem.pointer}", problem.message, problem.code

@@ -9,10 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
+from jimu.metadata.app_menu import COLOR_PATTERN, menu_item_defs
+from jimu.metadata.pool import POOL_SECTION
 from jimu.metadata.public_form import PUBLIC_SECTION
 from jimu.metadata.roles import role_properties
+from jimu.metadata.views import view_properties
 
-KINDS = ("app", "entity", "form", "role", "flow", "rule", "report", "dashboard")
+KINDS = (
+    "app",
+    "entity",
+    "form",
+    "view",
+    "role",
+    "flow",
+    "rule",
+    "decision_table",
+    "report",
+    "dashboard",
+)
 NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -105,6 +119,7 @@ def entity_schema(registry: FieldTypeRegistry) -> dict[str, Any]:
                     "additionalProperties": False,
                 },
             },
+            "pool": POOL_SECTION,
         },
         ["name", "label", "fields"],
     )
@@ -113,18 +128,29 @@ def entity_schema(registry: FieldTypeRegistry) -> dict[str, Any]:
 
 
 def app_schema() -> dict[str, Any]:
-    return _base(
+    schema = _base(
         "app",
         "App",
         {
             "name": {"$ref": "#/$defs/name"},
             "label": {"$ref": "#/$defs/label"},
             "description": {"$ref": "#/$defs/label"},
-            "icon": {"type": "string"},
-            "menu": {"type": "array", "items": {"$ref": "#/$defs/name"}},
+            "icon": {"type": "string", "maxLength": 64},
+            "color": {"type": "string", "pattern": COLOR_PATTERN},
+            "menu": {"type": "array", "items": {"$ref": "#/$defs/menu_item"}},
+            "time_zone": {"type": "string", "minLength": 1, "maxLength": 64},
+            # the app's home page: a dashboard instead of the cards of its tables
+            "home": {
+                "type": "object",
+                "properties": {"dashboard": {"$ref": "#/$defs/name"}},
+                "required": ["dashboard"],
+                "additionalProperties": False,
+            },
         },
         ["name", "label"],
     )
+    schema["$defs"].update(menu_item_defs())
+    return schema
 
 
 def form_schema() -> dict[str, Any]:
@@ -133,6 +159,8 @@ def form_schema() -> dict[str, Any]:
         "properties": {
             "title": {"$ref": "#/$defs/label"},
             "columns": {"type": "integer", "minimum": 1, "maximum": 4},
+            # Sections with the same tab label form one tab (docs/builder.md, "Form layouts").
+            "tab": {"$ref": "#/$defs/label"},
             "fields": {"type": "array", "items": {"$ref": "#/$defs/name"}},
         },
         "required": ["fields"],
@@ -152,20 +180,43 @@ def form_schema() -> dict[str, Any]:
     )
 
 
-def later_schema(kind: str) -> dict[str, Any]:
-    """Flow, rule, report, dashboard: name and label are fixed here; their engines own the rest."""
-    schema = _base(
-        kind,
-        kind.capitalize(),
-        {
-            "name": {"$ref": "#/$defs/name"},
-            "label": {"$ref": "#/$defs/label"},
-            "description": {"$ref": "#/$defs/label"},
-        },
-        ["name"],
-    )
-    schema["additionalProperties"] = True
-    return schema
+def rule_schema() -> dict[str, Any]:
+    """A rule: trigger, condition (JsonLogic), ordered actions (docs/rules.md)."""
+    from jimu.engines.rule.document import rule_properties
+
+    properties = {
+        "name": {"$ref": "#/$defs/name"},
+        "label": {"$ref": "#/$defs/label"},
+        "description": {"$ref": "#/$defs/label"},
+        **rule_properties(),
+    }
+    return _base("rule", "Rule", properties, ["name", "entity", "trigger", "actions"])
+
+
+def report_schema() -> dict[str, Any]:
+    """A report: a chart spec (dataset, dimensions, measures, filters, visual; docs/reports.md)."""
+    from jimu.engines.report import REQUIRED, report_properties
+
+    properties = {
+        "name": {"$ref": "#/$defs/name"},
+        "label": {"$ref": "#/$defs/label"},
+        "description": {"$ref": "#/$defs/label"},
+        **report_properties(),
+    }
+    return _base("report", "Chart", properties, [k for k in REQUIRED if k != "kind"])
+
+
+def dashboard_schema() -> dict[str, Any]:
+    """A dashboard: charts on a grid and the filters applied to them (docs/reports.md)."""
+    from jimu.engines.report.dashboard import dashboard_properties
+
+    properties = {
+        "name": {"$ref": "#/$defs/name"},
+        "label": {"$ref": "#/$defs/label"},
+        "description": {"$ref": "#/$defs/label"},
+        **dashboard_properties(),
+    }
+    return _base("dashboard", "Dashboard", properties, ["name", "items"])
 
 
 def document_schema(kind: str, registry: FieldTypeRegistry | None = None) -> dict[str, Any]:
@@ -178,6 +229,27 @@ def document_schema(kind: str, registry: FieldTypeRegistry | None = None) -> dic
         return form_schema()
     if kind == "role":
         return _base("role", "Role", role_properties(), ["name", "label"])
-    if kind in KINDS:
-        return later_schema(kind)
+    if kind == "rule":
+        return rule_schema()
+    if kind == "view":
+        return _base("view", "List view", view_properties(), ["entity", "name", "type"])
+    if kind == "decision_table":
+        from jimu.engines.rule.decision_table import REQUIRED, decision_table_properties
+
+        return _base(kind, "Decision table", decision_table_properties(), REQUIRED)
+    if kind == "report":
+        return report_schema()
+    if kind == "flow":
+        from jimu.engines.process.document import REQUIRED as FLOW_REQUIRED
+        from jimu.engines.process.document import flow_properties
+
+        properties = {
+            "name": {"$ref": "#/$defs/name"},
+            "label": {"$ref": "#/$defs/label"},
+            "description": {"$ref": "#/$defs/label"},
+            **flow_properties(),
+        }
+        return _base("flow", "Flow", properties, FLOW_REQUIRED)
+    if kind == "dashboard":
+        return dashboard_schema()
     raise ValueError(f"unknown document kind {kind!r}")

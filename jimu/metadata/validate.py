@@ -6,8 +6,9 @@ Every function returns *all* problems as :class:`~jimu.errors.FieldError` with a
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -20,17 +21,29 @@ from jimu.engines.form.codec import compile_field
 from jimu.engines.form.formulas import formula_problem
 from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
+from jimu.engines.form.tables import build_tables
 from jimu.engines.form.types.base import FieldContext, InvalidValue
+from jimu.engines.report import report_errors
+from jimu.engines.rule.actions import ACTIONS
 from jimu.errors import FieldError, ValidationFailed
+from jimu.metadata.app_menu import menu_errors
+from jimu.metadata.decision_tables import decision_table_report
 from jimu.metadata.paths import document_path
 from jimu.metadata.pointers import pointer, with_file
+from jimu.metadata.pool import pool_errors
 from jimu.metadata.public_form import public_form_errors, slug_errors
 from jimu.metadata.roles import role_errors
+from jimu.metadata.rules import rule_document_errors
 from jimu.metadata.schemas import KINDS, document_schema
+from jimu.metadata.views import view_errors
 
 
 @lru_cache(maxsize=32)
-def _validator(kind: str, registry: FieldTypeRegistry) -> jsonschema.Draft202012Validator:
+def _validator(
+    kind: str, registry: FieldTypeRegistry, actions: tuple[str, ...]
+) -> jsonschema.Draft202012Validator:
+    """The validator of ``kind``; ``actions`` (the registered rule action types, which the rule
+    schema lists) is part of the key so an action type registered later is known."""
     return jsonschema.Draft202012Validator(document_schema(kind, registry))
 
 
@@ -51,7 +64,8 @@ def _schema_errors(error: jsonschema.ValidationError) -> list[FieldError]:
         keys = [k for k in extra if k in found] or found or extra
         return [FieldError(pointer([*path, k]), "is not allowed here", "unknown_key") for k in keys]
     if error.validator == "enum" and path and path[-1] == "type":
-        return [FieldError(pointer(path), f"unknown field type {error.instance!r}", "enum")]
+        what = "action type" if path[0] == "actions" else "field type"
+        return [FieldError(pointer(path), f"unknown {what} {error.instance!r}", "enum")]
     return [FieldError(pointer(path), error.message, str(error.validator))]
 
 
@@ -62,7 +76,29 @@ def schema_errors(
     kind = document.get("kind")
     if kind not in KINDS:
         return [FieldError("/kind", f"must be one of: {', '.join(KINDS)}", "enum")]
-    validator = _validator(str(kind), registry or default_registry())
+    actions = tuple(sorted(ACTIONS)) if kind == "rule" else ()
+    registry = registry or default_registry()
+    try:
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):  # not plain JSON: checked as it is, not remembered
+        return _validated(str(kind), registry, actions, document)
+    return list(_validated_text(str(kind), registry, actions, text))
+
+
+@lru_cache(maxsize=1024)
+def _validated_text(
+    kind: str, registry: FieldTypeRegistry, actions: tuple[str, ...], text: str
+) -> tuple[FieldError, ...]:
+    """The schema problems of the document ``text`` (canonical JSON), remembered: an app's
+    documents are checked when saved, imported and published, mostly unchanged (a full schema
+    check of an entity costs milliseconds; its ``if``/``unevaluatedProperties`` are slow)."""
+    return tuple(_validated(kind, registry, actions, json.loads(text)))
+
+
+def _validated(
+    kind: str, registry: FieldTypeRegistry, actions: tuple[str, ...], document: Any
+) -> list[FieldError]:
+    validator = _validator(kind, registry, actions)
     errors: list[FieldError] = []
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
         if error.validator in ("if", "allOf"):
@@ -193,21 +229,26 @@ def form_errors(
     if entity is None:
         return [FieldError("/entity", f"there is no entity {form.get('entity')!r}", "reference")]
     errors = []
+    placed: dict[str, str] = {}
     for i, section in enumerate(form.get("sections", [])):
         for j, name in enumerate(section.get("fields", [])):
+            pointer = f"/sections/{i}/fields/{j}"
             if entity.field(name) is None:
-                errors.append(
-                    FieldError(f"/sections/{i}/fields/{j}", f"no field {name!r}", "reference")
-                )
+                errors.append(FieldError(pointer, f"no field {name!r}", "reference"))
+            elif name in placed:
+                message = f"the field {name!r} is already placed at {placed[name]}"
+                errors.append(FieldError(pointer, message, "duplicate"))
+            else:
+                placed[name] = pointer
     return errors + public_form_errors(form, entity, app, registry or default_registry())
 
 
-def app_errors(app_doc: Mapping[str, Any], app: AppModel) -> list[FieldError]:
-    errors = []
-    for i, name in enumerate(app_doc.get("menu", [])):
-        if name not in app.entities:
-            errors.append(FieldError(f"/menu/{i}", f"there is no entity {name!r}", "reference"))
-    return errors
+def app_errors(
+    app_doc: Mapping[str, Any], app: AppModel, dashboards: Collection[str] | None = None
+) -> list[FieldError]:
+    from jimu.metadata.time_zone import time_zone_errors
+
+    return menu_errors(app_doc, app.entities, dashboards) + time_zone_errors(app_doc)
 
 
 def validate_app_documents(
@@ -235,16 +276,45 @@ def validate_app_documents(
     app_doc = next((d for _, d in valid if d.get("kind") == "app"), None)
     entities = [d for _, d in valid if d.get("kind") == "entity"]
     app = AppModel.from_documents(str((app_doc or {}).get("name", "app")), entities, app_doc)
+    tables = {str(d["name"]): d for _, d in valid if d.get("kind") == "decision_table"}
+    roles = {str(d["name"]) for _, d in valid if d.get("kind") == "role"}
+    report_tables: dict[str, Any] | None = None  # built once, for the first report
     for file, doc in valid:
         problems = []
         if doc.get("kind") == "entity":
-            problems = field_errors_in_app(app, app.entity(str(doc["name"])), registry)
+            entity = app.entity(str(doc["name"]))
+            problems = field_errors_in_app(app, entity, registry)
+            problems += pool_errors(app, entity, registry, roles)
         elif doc.get("kind") == "form":
             problems = form_errors(doc, app, registry)
         elif doc.get("kind") == "app":
-            problems = app_errors(doc, app)
+            dashboards = {str(d["name"]) for _, d in valid if d.get("kind") == "dashboard"}
+            problems = app_errors(doc, app, dashboards)
         elif doc.get("kind") == "role":
             problems = role_errors(doc, app, registry)
+        elif doc.get("kind") == "rule":
+            problems = rule_document_errors(doc, app, registry, tables)
+        elif doc.get("kind") == "decision_table":
+            problems = decision_table_report(doc, app, registry).errors
+        elif doc.get("kind") == "view":
+            problems = view_errors(doc, app, registry)
+        elif doc.get("kind") == "report":
+            if report_tables is None:
+                report_tables = dict(build_tables(app, registry))
+            problems = report_errors(doc, app, registry, tables=report_tables)
+        elif doc.get("kind") == "dashboard":
+            from jimu.engines.report.dashboard import dashboard_errors
+
+            reports = {str(d["name"]): d for _, d in valid if d.get("kind") == "report"}
+            problems = dashboard_errors(doc, app, reports)
+        elif doc.get("kind") == "flow":
+            from jimu.engines.process.document import graph_problems
+            from jimu.metadata.flows import flow_app_errors
+
+            problems = graph_problems(doc)
+            if not problems:
+                flows = {str(d["name"]) for _, d in valid if d.get("kind") == "flow"}
+                problems = flow_app_errors(doc, app, registry, tables, flows)
         errors.extend(FieldError(with_file(file, e.pointer), e.message, e.code) for e in problems)
     forms = [(file, doc) for file, doc in valid if doc.get("kind") == "form"]
     for file, e in slug_errors(forms):

@@ -16,13 +16,27 @@ from fastapi import FastAPI
 from jimu import __version__
 from jimu.platform.api import (
     access,
+    app_transfer,
     auth,
+    conditions,
+    dashboards,
+    decision_tables,
+    deliveries,
+    field_types,
+    formulas,
     health,
+    hooks,
     metadata,
+    notifications,
     org,
+    org_people,
+    pool,
+    processes,
     record_files,
     record_uploads,
     records,
+    reports,
+    rules,
     security,
     users,
 )
@@ -65,9 +79,20 @@ def create_api_app(
     app.add_middleware(InputGuard)
     # Added last, so outermost: the guard's refusals carry the security headers too.
     app.add_middleware(SecurityHeaders)
-    # record_files first: its /records/export must win over /records/{record_id}.
-    routers = (health, auth, users, org, security, metadata, access, record_files, record_uploads)
-    for module in (*routers, records):
+    # The record routes first: they take most requests, and a request is matched against the
+    # routes in order (each earlier router costs it a regular expression per route). Then
+    # record_files before records: its /records/export must win over /records/{record_id};
+    # app_transfer before metadata: its /api/apps/import must win over /api/apps/{app}/...
+    routers = (
+        *(record_files, records, health, auth, users, org, org_people, security),
+        *(app_transfer, metadata),
+    )
+    designing = (
+        *(access, rules, decision_tables, conditions, field_types, formulas, reports),
+        dashboards,
+        *(pool, processes),
+    )
+    for module in (*routers, *designing, notifications, deliveries, record_uploads, hooks):
         app.include_router(module.router)
     install_entity_openapi(app)
     # Public forms' JSON endpoint for other sites, see docs/public-forms.md.

@@ -68,7 +68,7 @@ class AppRegistry:
         policy = load_policy(
             conn, app, user, compiled.roles, lambda: self.policies.inputs(conn, app, user.id)
         )
-        return GuardedRecords(compiled.records, policy)
+        return GuardedRecords(compiled.records, policy, compiled.revision)
 
     def forget(self, app: str) -> None:
         with self._lock:

@@ -27,8 +27,11 @@ from jimu.platform import metadata_store as store
 from jimu.platform.auth.passwords import verify_password
 from jimu.platform.auth.users import create_user, find_user, set_password
 from jimu.platform.db import begin_write
+from jimu.platform.demo_flows import ensure_flow_instances
 from jimu.platform.demo_org import RoleLogin, ensure_organisation
+from jimu.platform.models import utcnow
 from jimu.platform.records import Records, WriteContext
+from jimu.platform.rules import history
 from jimu.platform.state import Platform
 
 DEMO_APP = "marketing"
@@ -50,6 +53,8 @@ DEMO_TEAM = (
     ("ma.jun", "马骏", "ma.jun@example.com"),
     ("qian.hui", "钱慧", "qian.hui@example.com"),
     ("he.na", "何娜", "he.na@example.com"),
+    # User 13: the second rep of East China (round robin within the group has two to share).
+    ("wu.lei", "吴磊", "wu.lei@example.com"),
 )
 
 
@@ -63,6 +68,8 @@ class DemoReport:
     loaded: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     logins: list[RoleLogin] = field(default_factory=list)
+    #: Contract approvals started in different states (jimu.platform.demo_flows).
+    flow_instances: int = 0
 
 
 def examples_dir(name: str = DEMO_APP) -> Path:
@@ -169,13 +176,18 @@ def _batches(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
 def load_samples(
     platform: Platform, folder: Path, actor_id: int, app: str = DEMO_APP
 ) -> tuple[dict[str, int], list[str]]:
-    """Load ``sample/<entity>.jsonl`` into each entity that has no rows yet (one transaction)."""
+    """Load ``sample/<entity>.jsonl`` into each entity that has no rows yet (one transaction).
+
+    The samples are history, as the app's rules left it: their events are marked processed
+    and the quiet-time timers of the rules are planned from the samples' own dates
+    (``jimu.platform.rules.history``), so the worker's first start has nothing to catch up."""
     samples = read_samples(folder)
     loaded: dict[str, int] = {}
     skipped: list[str] = []
     ctx = WriteContext(actor_id=actor_id, source="import")
     with begin_write(platform.engine) as conn:
         records = platform.apps.records(conn, app)
+        first_event = history.next_event_id(conn)
         for entity in load_order(store.load_app(conn, app)):
             rows = samples.get(entity)
             if not rows:
@@ -186,6 +198,12 @@ def load_samples(
             for batch in _batches(rows):
                 _check_ids(entity, batch, records.bulk_create(conn, entity, batch, ctx))
             loaded[entity] = len(rows)
+        ended = history.history_end({entity: samples[entity] for entity in loaded})
+        if ended is not None:
+            now = utcnow()
+            history.settle_events(conn, app, first_event, now)
+            zone = platform.settings.time_zone
+            history.plan_history_timers(conn, records, set(loaded), ended, now, zone)
     return loaded, skipped
 
 
@@ -204,4 +222,5 @@ def run_demo(platform: Platform, folder: Path | None = None) -> DemoReport:
     report.imported_app = ensure_app(platform, folder, app)
     report.loaded, report.skipped = load_samples(platform, folder, admin.id, app)
     report.logins = ensure_organisation(platform, folder, app)
+    report.flow_instances = ensure_flow_instances(platform, app)
     return report

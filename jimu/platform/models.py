@@ -65,10 +65,16 @@ class User(Base):
     )
     mobile: Mapped[str | None] = mapped_column(sa.String(32))
     external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    # Sign-in hardening (see docs/security.md): failures in a row, lockout, password age.
-    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column()
+    # Sign-in hardening (see docs/security.md): password age. Failed sign-ins are counted per
+    # address and per typed username in ``jimu_sign_in_throttle``, not on the user.
     password_changed_at: Mapped[datetime | None] = mapped_column()
+    # Away (see docs/notifications.md): assignment skips the user from ``away_from`` until
+    # ``away_until`` (either end may be open); see ``jimu.platform.notify.away.is_away``.
+    away_from: Mapped[datetime | None] = mapped_column()
+    away_until: Mapped[datetime | None] = mapped_column()
+    # Set when an administrator gives a temporary password (docs/org.md): every page but the
+    # password form sends the user there, and the API refuses them, until they choose one.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class ApiToken(Base):
@@ -157,7 +163,9 @@ class Outbox(Base):
     app: Mapped[str] = mapped_column(sa.String(63))
     entity: Mapped[str] = mapped_column(sa.String(63))
     record_id: Mapped[int] = mapped_column(sa.BigInteger)
-    kind: Mapped[str] = mapped_column(sa.String(16))  # created/updated/deleted/restored/purged
+    #: created / updated / deleted / restored / purged; schedule / time / unchanged: the firing
+    #: of a rule timer (source ``timer``, written processed, see rules/timers.py)
+    kind: Mapped[str] = mapped_column(sa.String(16))
     changed_fields: Mapped[list[Any]] = mapped_column(default=list)
     actor_id: Mapped[int | None] = mapped_column()
     source: Mapped[str] = mapped_column(sa.String(16))
@@ -165,6 +173,10 @@ class Outbox(Base):
     depth: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column()
+    #: The changed fields' values before an update (``$old`` in rules); null otherwise.
+    old_values: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    #: An inbound webhook's JSON body (kind ``webhook``, ``$payload``); null otherwise.
+    payload: Mapped[Any] = mapped_column(JSONType, nullable=True)
 
 
 class Autonumber(Base):
@@ -238,6 +250,24 @@ class Department(Base):
     )
     sort_order: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invitation(Base):
+    """A one-time link (``/invite/<token>``) that lets a user choose their password: an
+    invitation to a new user or a password reset; only the token's sha256 hex digest is kept."""
+
+    __tablename__ = "jimu_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("jimu_user.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(sa.String(8))  # invite / reset
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
 
 
 class UserDepartment(Base):
@@ -344,6 +374,399 @@ class RateLimitHit(Base):
     key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
     hits: Mapped[int] = mapped_column(default=0)
+
+
+class SignInThrottle(Base):
+    """Failed password checks remembered for one address or one typed username (``scope``),
+    from which the sign-in backoff is computed (see ``jimu.platform.security.throttle``)."""
+
+    __tablename__ = "jimu_sign_in_throttle"
+
+    scope: Mapped[str] = mapped_column(sa.String(16), primary_key=True)  # address / account
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column()
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Notification(Base):
+    """One message in a user's in-app inbox, optionally about one record (docs/notifications.md)."""
+
+    __tablename__ = "jimu_notification"
+    __table_args__ = (sa.Index("ix_jimu_notification_user_read", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("jimu_user.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    app: Mapped[str | None] = mapped_column(sa.String(63))
+    entity: Mapped[str | None] = mapped_column(sa.String(63))
+    record_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: Where opening it goes when that is not the record's page (a process task, an instance).
+    link: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column()
+
+
+class Delivery(Base):
+    """One external send (email, webhook, group robot), written in the transaction that decided
+    it and sent by the delivery worker: at least once, never again after a recorded success."""
+
+    __tablename__ = "jimu_delivery"
+    __table_args__ = (sa.Index("ix_jimu_delivery_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    #: email / webhook / dingtalk / wecom / feishu
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    #: The address (email) or URL (webhook, robot) it goes to.
+    target: Mapped[str] = mapped_column(sa.String(2000))
+    #: Exactly the bytes sent: the RFC 5322 message or the JSON body.
+    payload: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: Per channel: the signing secret, the timeout, the email's recipients.
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    #: pending / sending / sent / dead
+    status: Mapped[str] = mapped_column(sa.String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=8)
+    #: When it is due (pending), or when a claim that never reported back expires (sending).
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    #: One entry per attempt: when, what was sent (headers), the answer or the error.
+    log: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class RuleRun(Base):
+    """One run of one rule on one record event: the run log, the retries and dead letters.
+
+    A run that did its work commits with its writes (status ``done``), so an event that is
+    handed out again finds it and does nothing twice. ``retry`` runs wait for
+    ``next_attempt_at``; ``dead`` ones wait for an administrator's replay.
+    """
+
+    __tablename__ = "jimu_rule_run"
+    __table_args__ = (
+        sa.UniqueConstraint("app", "rule", "event_id"),
+        sa.Index("ix_jimu_rule_run_rule", "app", "rule", "id"),
+        sa.Index("ix_jimu_rule_run_record", "app", "entity", "record_id"),
+        sa.Index("ix_jimu_rule_run_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    rule: Mapped[str] = mapped_column(sa.String(63))
+    rule_version: Mapped[int] = mapped_column()
+    event_id: Mapped[int] = mapped_column(sa.BigInteger)
+    entity: Mapped[str] = mapped_column(sa.String(63))
+    record_id: Mapped[int] = mapped_column(sa.BigInteger)
+    trigger: Mapped[str] = mapped_column(sa.String(16))
+    #: done / skipped (condition false) / stopped (loop safety) / retry / dead
+    status: Mapped[str] = mapped_column(sa.String(16))
+    condition: Mapped[bool | None] = mapped_column()
+    actions: Mapped[list[Any]] = mapped_column(default=list)
+    warning: Mapped[str | None] = mapped_column(sa.Text)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    attempts: Mapped[int] = mapped_column(default=1)
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    duration_ms: Mapped[float] = mapped_column(sa.Float, default=0.0)
+
+
+class RuleState(Base):
+    """A published rule switched off by an administrator (absent: the rule is on)."""
+
+    __tablename__ = "jimu_rule_state"
+
+    app: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    rule: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    enabled: Mapped[bool] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[int | None] = mapped_column()
+
+
+class WebhookSecret(Base):
+    """The signing secret of a webhook rule's inbound URL, encrypted with the platform's secret
+    key (HMAC needs the secret itself; see ``jimu.platform.rules.inbound``)."""
+
+    __tablename__ = "jimu_webhook_secret"
+
+    app: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    rule: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    encrypted: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column()
+
+
+class WebhookSeen(Base):
+    """A signature an inbound webhook accepted, kept for the replay window (refused again)."""
+
+    __tablename__ = "jimu_webhook_seen"
+    __table_args__ = (sa.Index("ix_jimu_webhook_seen_at", "seen_at"),)
+
+    app: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    rule: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    signature: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SavedView(Base):
+    """A user's own saved record list: the list's URL state (search, conditions, sort, columns,
+    page size, the published view it follows) under a name of theirs (docs/views.md)."""
+
+    __tablename__ = "jimu_saved_view"
+    __table_args__ = (sa.UniqueConstraint("user_id", "app", "entity", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("jimu_user.id", ondelete="CASCADE"))
+    app: Mapped[str] = mapped_column(sa.String(63))
+    entity: Mapped[str] = mapped_column(sa.String(63))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    #: The list's query parameters, ``[[key, value], ...]`` in order (the cursor left out).
+    params: Mapped[list[list[str]]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RuleTimer(Base):
+    """A rule's time trigger waiting for ``due_at``: one per record for ``time`` and
+    ``unchanged`` triggers (and for each record a ``schedule`` tick selected), one without a
+    record per ``schedule`` rule holding its next tick. Claimed by the worker, which runs the
+    rule and deletes (or moves on) the row in the same transaction."""
+
+    __tablename__ = "jimu_rule_timer"
+    __table_args__ = (
+        sa.UniqueConstraint("app", "rule", "record_id"),
+        sa.Index("ix_jimu_rule_timer_due", "due_at"),
+        sa.Index("ix_jimu_rule_timer_record", "app", "entity", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    rule: Mapped[str] = mapped_column(sa.String(63))
+    entity: Mapped[str] = mapped_column(sa.String(63))
+    record_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    trigger: Mapped[str] = mapped_column(sa.String(16))  # schedule / time / unchanged
+    rule_version: Mapped[int] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column()
+    planned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RuleTimerPlan(Base):
+    """The published version of a rule (and whether it was on) its timers were planned for:
+    the worker plans again when a publish or a switch changes it."""
+
+    __tablename__ = "jimu_rule_timer_plan"
+
+    app: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    rule: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    rule_version: Mapped[int] = mapped_column()
+    enabled: Mapped[bool] = mapped_column()
+    planned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssignmentPointer(Base):
+    """A pool's round-robin pointer: the user a rule last assigned from the pool. Read and
+    advanced under a row lock (``SELECT ... FOR UPDATE`` on PostgreSQL) in the run's
+    transaction, so two records assigned at once never both go to the same next user."""
+
+    __tablename__ = "jimu_assignment_pointer"
+
+    app: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    pool_key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    last_user_id: Mapped[int | None] = mapped_column()
+    #: How many records the pointer handed out (for the explanation and the admin's eye).
+    assigned: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Assignment(Base):
+    """One owner assignment by a rule, with its explanation ("why this rep"): the method, the
+    pool, the territory row matched, the candidates and who was skipped and why."""
+
+    __tablename__ = "jimu_assignment"
+    __table_args__ = (sa.Index("ix_jimu_assignment_record", "app", "entity", "record_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    entity: Mapped[str] = mapped_column(sa.String(63))
+    record_id: Mapped[int] = mapped_column(sa.BigInteger)
+    field: Mapped[str] = mapped_column(sa.String(63))
+    user_id: Mapped[int] = mapped_column()
+    previous_user_id: Mapped[int | None] = mapped_column()
+    method: Mapped[str] = mapped_column(sa.String(16))
+    pool_key: Mapped[str] = mapped_column(sa.String(200))
+    rule: Mapped[str] = mapped_column(sa.String(63))
+    event_id: Mapped[int] = mapped_column(sa.BigInteger)
+    #: The record's version the owner write made (its line in the field history).
+    version: Mapped[int] = mapped_column()
+    explanation_en: Mapped[str] = mapped_column(sa.Text)
+    explanation_zh: Mapped[str] = mapped_column(sa.Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OwnerChange(Base):
+    """One change of a record's owner made through the public pool or an assignment (claim,
+    return, transfer, assign, a rule's move to the pool), with its reason: the record history
+    shows the reason beside the owner change (matched on ``version``), and the earlier owners
+    of a record are read from here (``jimu.platform.pool.previous_owners``)."""
+
+    __tablename__ = "jimu_owner_change"
+    __table_args__ = (
+        sa.Index("ix_jimu_owner_change_record", "app", "entity", "record_id"),
+        sa.Index("ix_jimu_owner_change_actor", "app", "entity", "actor_id", "kind", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    entity: Mapped[str] = mapped_column(sa.String(63))
+    record_id: Mapped[int] = mapped_column(sa.BigInteger)
+    #: The record's version the change made (its history rows have the same).
+    version: Mapped[int] = mapped_column()
+    #: The owner field (``owner_id`` unless the pool names a user field).
+    field: Mapped[str] = mapped_column(sa.String(63))
+    #: claim / return / transfer / assign / pool (a rule moved it to the pool)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    from_user: Mapped[int | None] = mapped_column()
+    to_user: Mapped[int | None] = mapped_column()
+    #: A return reason's value (the entity's pool settings list them), or None.
+    reason: Mapped[str | None] = mapped_column(sa.String(63))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    actor_id: Mapped[int | None] = mapped_column()
+    source: Mapped[str] = mapped_column(sa.String(16))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessInstance(Base):
+    """One running (or ended) process: the flow version it started with, its record, and the
+    small part of its state that is not tokens (branch groups, join counters, variables)."""
+
+    __tablename__ = "jimu_process_instance"
+    __table_args__ = (
+        sa.Index("ix_jimu_process_instance_flow", "app", "flow", "status"),
+        sa.Index("ix_jimu_process_instance_record", "app", "entity", "record_id"),
+        sa.Index("ix_jimu_process_instance_parent", "parent_id"),
+        sa.Index("ix_jimu_process_instance_initiator", "initiator_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(63))
+    flow: Mapped[str] = mapped_column(sa.String(63))
+    flow_version: Mapped[int] = mapped_column()
+    entity: Mapped[str | None] = mapped_column(sa.String(63))
+    record_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: running / completed / rejected / cancelled
+    status: Mapped[str] = mapped_column(sa.String(16))
+    seq: Mapped[int] = mapped_column(default=0)
+    groups: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    joins: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    #: Who started it (approvers relative to the initiator, withdraw, separation of duties).
+    initiator_id: Mapped[int | None] = mapped_column()
+    #: A sub-process instance's parent and the parent's token waiting for it.
+    parent_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    parent_token: Mapped[str | None] = mapped_column(sa.String(16))
+
+
+class ProcessToken(Base):
+    """A token of an instance: the node it is at and what it waits for (one row each, so a
+    step writes only the tokens it moved)."""
+
+    __tablename__ = "jimu_process_token"
+
+    instance_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("jimu_process_instance.id", ondelete="CASCADE"),
+        primary_key=True,
+    )  # fmt: skip
+    token: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    node: Mapped[str] = mapped_column(sa.String(63))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ProcessTask(Base):
+    """A person's piece of work in an instance (fill or approve); ``position`` tells the
+    instances of a multi-instance task apart."""
+
+    __tablename__ = "jimu_process_task"
+    __table_args__ = (
+        sa.Index("ix_jimu_process_task_instance", "instance_id", "status"),
+        sa.Index("ix_jimu_process_task_open", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("jimu_process_instance.id", ondelete="CASCADE")
+    )
+    token: Mapped[str] = mapped_column(sa.String(16))
+    position: Mapped[int] = mapped_column(default=0)
+    node: Mapped[str] = mapped_column(sa.String(63))
+    kind: Mapped[str] = mapped_column(sa.String(16))  # fill / approval
+    assignees: Mapped[list[Any]] = mapped_column(default=list)
+    item: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    #: open / waiting (an added signer acts first) / done / cancelled
+    status: Mapped[str] = mapped_column(sa.String(16))
+    outcome: Mapped[str | None] = mapped_column(sa.String(63))
+    completed_by: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column()
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    #: Where the task's people came from: ``delegated`` ([{user, for}]), ``transferred``
+    #: ([{from, to, by}]), ``added`` ({mode, by, for}), ``auto`` (initiator / repeat),
+    #: ``then`` (the rest of a manager chain, in order).
+    origin: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+
+
+class ProcessTimer(Base):
+    """A token waiting for ``due_at`` (a timer node): claimed like the rule timers (a sibling
+    table, since those are keyed by rule and record), fired and deleted in one transaction."""
+
+    __tablename__ = "jimu_process_timer"
+    __table_args__ = (sa.Index("ix_jimu_process_timer_due", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("jimu_process_instance.id", ondelete="CASCADE")
+    )
+    token: Mapped[str] = mapped_column(sa.String(16))
+    due_at: Mapped[datetime] = mapped_column()
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class ProcessStep(Base):
+    """One step of an instance: the event, the nodes entered (the trace) and the effects."""
+
+    __tablename__ = "jimu_process_step"
+    __table_args__ = (sa.Index("ix_jimu_process_step_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("jimu_process_instance.id", ondelete="CASCADE")
+    )
+    event: Mapped[dict[str, Any]] = mapped_column()
+    trace: Mapped[list[Any]] = mapped_column(default=list)
+    effects: Mapped[list[Any]] = mapped_column(default=list)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessIncident(Base):
+    """A step that kept failing: the event it could not take and why; open until resolved."""
+
+    __tablename__ = "jimu_process_incident"
+    __table_args__ = (sa.Index("ix_jimu_process_incident_open", "resolved_at", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("jimu_process_instance.id", ondelete="CASCADE")
+    )
+    event: Mapped[dict[str, Any]] = mapped_column()
+    error: Mapped[str] = mapped_column(sa.Text)
+    attempts: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column()
 
 
 metadata = Base.metadata

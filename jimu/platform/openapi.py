@@ -24,16 +24,22 @@ from fastapi.openapi.utils import get_openapi
 from starlette.responses import HTMLResponse, JSONResponse
 
 from jimu.engines.form.model import AppModel, Entity
-from jimu.engines.form.registry import default_registry
+from jimu.engines.form.registry import FieldTypeRegistry, default_registry
 from jimu.engines.form.sqltypes import MAX_ID
 from jimu.platform import metadata_store as store
+from jimu.platform.api.record_versions import IF_MATCH_PATTERN
 from jimu.platform.auth.dependencies import OptionalPrincipal
 from jimu.platform.entity_schemas import component_name, entity_components
 from jimu.platform.models import Document, User
+from jimu.platform.openapi_lists import list_parameters
+from jimu.platform.openapi_rules import describe_filters, exact_integer_bounds, password_rules
 from jimu.platform.problems import PROBLEM_SCHEMA
+from jimu.platform.records.checks import SQLITE_EXACT_DIGITS
 from jimu.platform.state import Platform
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+#: An API token or the session cookie (the schemes of ``auth.dependencies``).
+SIGNED_IN: list[dict[str, list[str]]] = [{"apiToken": []}, {"sessionCookie": []}]
 ERROR_STATUSES = {
     "401": "Not signed in, or a bad API token",
     "403": "Not allowed (or a missing CSRF token)",
@@ -87,19 +93,6 @@ def _page_schema(record: str) -> dict[str, Any]:
     }
 
 
-LIST_PARAMETERS: list[dict[str, Any]] = [
-    {"name": "filter", "in": "query", "schema": {"type": "string"},
-     "description": 'JsonLogic condition as JSON, e.g. {"==": [{"var": "status"}, "new"]}'},
-    {"name": "sort", "in": "query", "schema": {"type": "string"},
-     "description": "Comma-separated fields, '-' for descending: -amount,name"},
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-     "maximum": 1000, "default": 50}},
-    {"name": "cursor", "in": "query", "schema": {"type": "string"},
-     "description": "next_cursor of the previous page"},
-    {"name": "fields", "in": "query", "schema": {"type": "string"},
-     "description": "Comma-separated fields to return (id and version always come)"},
-    {"name": "count", "in": "query", "schema": {"type": "boolean", "default": False}},
-]  # fmt: skip
 ID_PARAMETER = {
     "name": "record_id",
     "in": "path",
@@ -109,12 +102,24 @@ ID_PARAMETER = {
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
     "description": 'The ETag you read (W/"<version>"); or send "version" in the body',
 }
 
 
-def entity_paths(app: AppModel, entity: Entity) -> dict[str, dict[str, Any]]:
+def record_links(app: str, entity: str) -> dict[str, Any]:
+    """OpenAPI links from an answer holding a record to the operations on that record (the
+    fuzz suite's stateful phase follows them: create, then read, change, delete it)."""
+    record_id = {"record_id": "$response.body#/id"}
+    return {
+        f"{verb.title()}Record": {"operationId": f"{verb}_{app}_{entity}", "parameters": record_id}
+        for verb in ("get", "update", "delete")
+    }
+
+
+def entity_paths(
+    app: AppModel, entity: Entity, registry: FieldTypeRegistry
+) -> dict[str, dict[str, Any]]:
     record = component_name(app.name, entity.name)
     create = component_name(app.name, entity.name, "create")
     update = component_name(app.name, entity.name, "update")
@@ -128,7 +133,8 @@ def entity_paths(app: AppModel, entity: Entity) -> dict[str, dict[str, Any]]:
                 "tags": [tag],
                 "summary": f"List {label} records",
                 "operationId": f"list_{app.name}_{entity.name}",
-                "parameters": LIST_PARAMETERS,
+                "parameters": list_parameters(entity, registry),
+                "security": SIGNED_IN,
                 "responses": {
                     "200": {"description": "One page", "content": _json(_page_schema(record))},
                     **_errors("401", "404", "422"),
@@ -139,8 +145,13 @@ def entity_paths(app: AppModel, entity: Entity) -> dict[str, dict[str, Any]]:
                 "summary": f"Create a {label}",
                 "operationId": f"create_{app.name}_{entity.name}",
                 "requestBody": {"required": True, "content": _json(_ref(create))},
+                "security": SIGNED_IN,
                 "responses": {
-                    "201": {"description": "Created", "content": _json(_ref(record))},
+                    "201": {
+                        "description": "Created",
+                        "content": _json(_ref(record)),
+                        "links": record_links(app.name, entity.name),
+                    },
                     **_errors("401", "403", "409", "422"),
                 },
             },
@@ -151,12 +162,14 @@ def entity_paths(app: AppModel, entity: Entity) -> dict[str, dict[str, Any]]:
                 "tags": [tag],
                 "summary": f"Read a {label}",
                 "operationId": f"get_{app.name}_{entity.name}",
+                "security": SIGNED_IN,
                 "responses": {**one, **_errors("401", "404")},
             },
             "patch": {
                 "tags": [tag],
                 "summary": f"Change a {label} (only the fields given)",
                 "operationId": f"update_{app.name}_{entity.name}",
+                "security": SIGNED_IN,
                 "parameters": [IF_MATCH],
                 "requestBody": {"required": True, "content": _json(_ref(update))},
                 "responses": {**one, **_errors("401", "403", "404", "409", "422")},
@@ -165,6 +178,7 @@ def entity_paths(app: AppModel, entity: Entity) -> dict[str, dict[str, Any]]:
                 "tags": [tag],
                 "summary": f"Move a {label} to the recycle bin",
                 "operationId": f"delete_{app.name}_{entity.name}",
+                "security": SIGNED_IN,
                 "responses": {**one, **_errors("401", "403", "404")},
             },
         },
@@ -186,12 +200,13 @@ def add_problem_responses(document: dict[str, Any]) -> None:
                 operation["responses"].setdefault("4XX", problem)
 
 
-def add_app(document: dict[str, Any], app: AppModel) -> None:
+def add_app(document: dict[str, Any], app: AppModel, exact_digits: int | None = None) -> None:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(entity_components(app, default_registry()))
+    schemas.update(entity_components(app, default_registry(), exact_digits))
     paths = document.setdefault("paths", {})
+    registry = default_registry()
     for entity in app.entities.values():
-        paths.update(entity_paths(app, entity))
+        paths.update(entity_paths(app, entity, registry))
 
 
 class EntityOpenAPI:
@@ -218,6 +233,9 @@ class EntityOpenAPI:
             schemas.pop("HTTPValidationError", None)
             schemas.pop("ValidationError", None)
             add_problem_responses(self._base)
+            exact_integer_bounds(self._base)
+            describe_filters(self._base)
+            password_rules(self._base, self._platform.settings.password_min_length)
         return self._base
 
     def __call__(self) -> dict[str, Any]:
@@ -228,8 +246,9 @@ class EntityOpenAPI:
                 if self._cached is not None and self._cached[0] == key:
                     return self._cached[1]
             document = copy.deepcopy(self.base())
+            digits = SQLITE_EXACT_DIGITS if conn.dialect.name == "sqlite" else None
             for app in apps:
-                add_app(document, store.load_app(conn, app))
+                add_app(document, store.load_app(conn, app), digits)
         with self._lock:
             self._cached = (key, document)
         return document
@@ -245,7 +264,8 @@ def for_user(document: dict[str, Any], platform: Platform, user: User | None) ->
     with platform.engine.connect() as conn:
         for app in published_apps(conn):
             records = platform.apps.for_user(conn, app, user) if user is not None else None
-            for entity in store.load_app(conn, app).entities:
+            model = store.load_app(conn, app)
+            for entity in model.entities:
                 access = records.access(entity) if records is not None else None
                 prefix = f"/api/apps/{app}/entities/{entity}/records"
                 names = [component_name(app, entity, shape) for shape in ("", "create", "update")]
@@ -258,6 +278,12 @@ def for_user(document: dict[str, Any], platform: Platform, user: User | None) ->
                 for name in names:
                     if name in schemas and access.hidden:
                         schemas[name] = _without_fields(schemas[name], access.hidden)
+                if access.hidden and prefix in paths:
+                    listing = copy.deepcopy(paths[prefix])
+                    listing["get"]["parameters"] = list_parameters(
+                        model.entities[entity], default_registry(), access.hidden
+                    )
+                    paths[prefix] = listing
     result["components"] = {**document.get("components", {}), "schemas": schemas}
     result["paths"] = paths
     return result

@@ -121,7 +121,9 @@ async def handle_jimu_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, JimuError)
     if isinstance(exc, NotAuthenticated) and wants_html(request):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    if exc.status in (429, 503) and "retry_after" in exc.extra:
+        headers["Retry-After"] = str(exc.extra["retry_after"])
     return problem_response(exc.status, exc.code, exc.message, exc.errors, exc.extra, headers)
 
 

@@ -10,12 +10,24 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_KEY_FILE = "secret_key"
 DATABASE_FILE = "jimu.db"
+
+
+class RobotChannel(BaseModel):
+    """A DingTalk / WeCom / Feishu group robot a rule's notify action may name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["dingtalk", "wecom", "feishu"]
+    url: str = Field(pattern=r"^https?://[^/\s]+")
+    #: The robot's signing secret ("加签"); empty for WeCom and unsigned robots.
+    secret: str = ""
 
 
 class Settings(BaseSettings):
@@ -47,17 +59,42 @@ class Settings(BaseSettings):
     smtp_from: str = "jimu@localhost"
     smtp_starttls: bool = False
 
+    # The delivery worker (docs/notifications.md): retries after backoff * 2^(attempt - 1)
+    # seconds, at most backoff_max; a send that never reported back is retried after the lease.
+    delivery_backoff_seconds: float = Field(default=30.0, gt=0)
+    delivery_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    delivery_lease_seconds: float = Field(default=300.0, gt=0)
+    delivery_poll_seconds: float = Field(default=5.0, gt=0)
+    #: Run the delivery worker inside ``jimu serve``.
+    delivery_worker: bool = True
+    # Where rules send (docs/rules.md, "Channels and secrets"): rule documents name a robot
+    # or a secret, never hold one (documents are exported and versioned; secrets are not).
+    #: Group robots by name: ``{"sales-group": {"kind": "dingtalk", "url": ..., "secret":
+    #: ...}}`` (JSON in ``JIMU_ROBOTS``).
+    robots: dict[str, RobotChannel] = Field(default_factory=dict)
+    #: Outgoing webhooks' signing secrets by name: ``{"erp": "..."}`` (JSON in
+    #: ``JIMU_WEBHOOK_SECRETS``).
+    webhook_secrets: dict[str, str] = Field(default_factory=dict)
+
     session_hours: int = 24 * 14
     #: Send the session cookie over HTTPS only; by default, when ``base_url`` is https.
     cookie_secure: bool | None = None
 
     # Sign-in hardening (docs/security.md).
-    #: Failed sign-ins in a row that lock an account, and for how long.
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    # Password checks that fail are counted per client address and per username; past the free
+    # ones, each further failure makes that address or username wait, doubling from
+    # ``login_backoff_seconds`` up to ``login_backoff_max_seconds``.
+    login_address_free_failures: int = Field(default=10, ge=0)
+    login_account_free_failures: int = Field(default=5, ge=0)
+    login_backoff_seconds: int = Field(default=1, ge=1)
+    login_backoff_max_seconds: int = Field(default=900, ge=1)
+    #: Failures are forgotten after this long without another (never before the wait ends).
+    login_failure_memory_minutes: int = Field(default=60, ge=1)
     #: A session unused for this long ends (besides the absolute ``session_hours``).
     session_idle_hours: float = 8
     password_min_length: int = 10
+    #: How long a one-time link to choose a password (an invitation or a reset) stays valid.
+    invitation_hours: int = Field(default=72, ge=1)
 
     # Single sign-on through OpenID Connect (off while ``oidc_issuer`` is empty).
     oidc_issuer: str = ""
@@ -80,6 +117,27 @@ class Settings(BaseSettings):
     #: Origins of other sites whose pages may post to ``/api/public/...`` (comma-separated,
     #: or ``*``); none by default, so only pages served by Jimu itself can (CORS).
     public_form_origins: str = ""
+    #: ``jimu serve`` and the demo run a rule worker in their own process (docs/rules.md).
+    worker_in_process: bool = True
+    #: Seconds between the rule worker's polls when no commit or NOTIFY wakes it.
+    worker_poll_seconds: float = Field(default=2.0, gt=0)
+    #: A chain of rule writes deeper than this stops with a warning (loop safety).
+    rule_max_depth: int = Field(default=8, ge=1)
+    #: Attempts of a failing rule run before it becomes a dead letter, and the first backoff.
+    rule_max_attempts: int = Field(default=5, ge=1)
+    rule_retry_seconds: float = Field(default=5.0, gt=0)
+    #: The time zone (IANA name) of apps whose document sets none: schedules and date fields
+    #: of rules are read in it (docs/rules.md).
+    time_zone: str = "UTC"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from jimu.metadata.time_zone import zone_named
+
+        if zone_named(value) is None:
+            raise ValueError(f"{value!r} is not an IANA time zone (like Asia/Shanghai)")
+        return value
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

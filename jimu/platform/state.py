@@ -1,5 +1,5 @@
-"""What one running Jimu holds: its settings, database engine, session factories and the
-compiled record services of its published apps."""
+"""What one running Jimu holds: its settings, database engine, session factories, the
+compiled record services of its published apps and the API tokens looked up a moment ago."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from jimu.platform import data_versions
+from jimu.platform.auth.token_cache import TokenCache
+from jimu.platform.auth.token_cache import watch as watch_token_tables
 from jimu.platform.db import PoolOptions, create_engine, session_factory, write_session_factory
+from jimu.platform.reports.cache import ResultCache
 from jimu.platform.settings import Settings
 
 if TYPE_CHECKING:
@@ -23,6 +27,10 @@ class Platform:
     sessions: sessionmaker[Session] = field(init=False)
     #: Sessions that will write (``BEGIN IMMEDIATE`` on SQLite): a POST's request session.
     write_sessions: sessionmaker[Session] = field(init=False)
+    #: Live API tokens and their owners, by digest (see auth/token_cache.py).
+    tokens: TokenCache = field(init=False, default_factory=TokenCache)
+    #: Chart rows under the data versions of the tables they read (reports/cache.py).
+    chart_results: ResultCache = field(init=False, default_factory=ResultCache)
     _apps: AppRegistry | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -32,6 +40,10 @@ class Platform:
         from jimu.platform.access import revision
 
         revision.watch(self.engine)
+        # Committed writes to app tables raise their data versions (cached chart results).
+        data_versions.watch(self.engine)
+        # Token and user writes (any engine of the process) invalidate cached token lookups.
+        watch_token_tables()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:

@@ -17,6 +17,10 @@ RUNS = {
     "scopes.py": ["--rows", "2000", "--repeat", "2"],
     "expr.py": ["--records", "500", "--repeat", "1"],
     "formulas.py": ["--repeat", "1", "--rounds", "5"],
+    "rules.py": ["--events", "40", "--latency", "5"],
+    "ui.py": ["--loads", "1"],
+    "reports.py": ["--deals", "300", "--repeat", "1", "--compiles", "5"],
+    "process.py": ["--instances", "200", "--batch", "50"],
     "load.py": ["--clients", "4", "--seconds", "1", "--warmup", "0.5", "--rows", "50"],
 }
 

@@ -29,6 +29,7 @@ from jimu.engines.form.codec import EntityCodec
 from jimu.engines.form.model import AppModel, Entity
 from jimu.engines.form.registry import default_registry
 from jimu.metadata import validate
+from jimu.metadata.app_menu import menu_entities
 from jimu.metadata.folder import AppFolder, read_folder, read_samples, write_folder
 from jimu.metadata.jsonio import dumps
 
@@ -36,7 +37,7 @@ REPO = Path(__file__).resolve().parents[2]
 MARKETING = REPO / "examples" / "marketing"
 SAMPLE = MARKETING / "sample"
 ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
-USER_IDS = range(1, 9)
+USER_IDS = range(1, 14)  # the demo's admin and team (jimu/platform/demo.py)
 SAMPLE_SYSTEM_KEYS = {"id", "created_at", "updated_at", "owner_id"}
 COMPUTED = {"autonumber", "formula", "lookup", "rollup"}
 ENTITIES = {
@@ -51,6 +52,7 @@ ENTITIES = {
     "contract_line",
     "service_ticket",
     "content_asset",
+    "task",
 }
 # entity -> (fewest, most) sample records
 SAMPLE_COUNTS = {
@@ -65,6 +67,7 @@ SAMPLE_COUNTS = {
     "contract_line": (80, 400),
     "service_ticket": (130, 170),
     "content_asset": (15, 25),
+    "task": (2500, 3200),
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -134,7 +137,10 @@ def test_the_folder_holds_the_marketing_entities_and_forms(folder: AppFolder) ->
     assert set(by_kind["entity"]) == ENTITIES
     assert set(by_kind["form"]) == ENTITIES
     assert folder.app is not None
-    assert set(folder.app["menu"]) == ENTITIES - {"contract_line"}  # lines live in contracts
+    menu = folder.app["menu"]
+    assert set(menu_entities(menu)) == ENTITIES - {"contract_line"}  # lines live in contracts
+    assert [m["dashboard"] for m in menu if isinstance(m, dict)] == ["marketing_overview", "sales"]
+    assert folder.app["home"] == {"dashboard": "marketing_overview"}
 
 
 def test_documents_are_written_in_canonical_json(folder: AppFolder) -> None:
@@ -257,6 +263,9 @@ def test_links_and_derived_fields_point_at_what_exists(
         ("service_ticket", "account"): "account",
         ("service_ticket", "contact"): "contact",
         ("contract_line", "contract"): "contract",
+        ("task", "lead"): "lead",
+        ("task", "account"): "account",
+        ("task", "opportunity"): "opportunity",
     }
     for (entity, name), target in expected_links.items():
         f = fields_of(entities[entity])[name]
@@ -350,13 +359,15 @@ def test_every_entity_has_sample_data_in_the_expected_amounts(
 def test_sample_records_pass_the_form_engines_record_codec(
     model: AppModel, samples: dict[str, list[dict[str, Any]]]
 ) -> None:
-    """The parsing the write path does on create: shapes, options, required, no computed."""
+    """The parsing the write path does on create: shapes, options, required, no computed, and
+    (strict, as the JSON API parses) every value of its field's JSON type, so the samples load
+    through the API as they do through the demo's import."""
     registry = default_registry()
     problems: Counter[str] = Counter()
     for name, rows in samples.items():
         codec = EntityCodec(model, model.entity(name), registry)
         for row in rows:
-            _, errors = codec.parse(row, creating=True, source="import")
+            _, errors = codec.parse(row, creating=True, source="import", strict=True)
             problems.update(f"{name}{e.pointer}: {e.message}" for e in errors)
     assert dict(problems) == {}
 
@@ -535,6 +546,71 @@ def test_sample_last_follow_up_matches_the_follow_ups(
         assert lead.get("last_follow_up_at") == latest.get(lead["id"]), lead["id"]
         if lead["status"] == "new":
             assert lead["id"] not in latest
+
+
+def territory_groups(folder: AppFolder) -> dict[str, set[int]]:
+    """Region -> the demo ids of the users the assignment rule may give its leads: the members
+    of the department its territory row names (org/), numbered as the demo creates them."""
+    from jimu.platform.demo import DEMO_TEAM
+
+    ids = {username: i for i, (username, _, _) in enumerate(DEMO_TEAM, start=2)}
+    members: dict[str, set[int]] = defaultdict(set)
+    lines = (MARKETING / "org" / "users.csv").read_text(encoding="utf-8").splitlines()[1:]
+    for line in lines:
+        cells = line.split(",")
+        members[cells[4]].add(ids[cells[0]])
+    (rule,) = [d for d in folder.documents if d.get("name") == "assign_new_leads"]
+    (action,) = rule["actions"]
+    groups = {}
+    for row in action["territory"]:
+        assert set(row["when"]) == {"=="} and row["when"]["=="][0] == {"var": "region"}
+        groups[row["when"]["=="][1]] = members[row["department"]]
+    return groups
+
+
+def test_sample_leads_are_owned_within_their_territorys_group(
+    folder: AppFolder,
+    entities: dict[str, dict[str, Any]],
+    samples: dict[str, list[dict[str, Any]]],
+) -> None:
+    groups = territory_groups(folder)
+    regions = {o["value"] for o in fields_of(entities["lead"])["region"]["options"]}
+    assert set(groups) == regions and all(groups.values())
+    for lead in samples["lead"]:
+        for owner in (lead.get("owner_id"), lead.get("previous_owner")):
+            if owner is not None:
+                assert owner in groups[lead["region"]], (lead["id"], lead["region"], owner)
+
+
+def test_sample_touchpoints_carry_the_scoring_tables_points(
+    folder: AppFolder, samples: dict[str, list[dict[str, Any]]]
+) -> None:
+    (table,) = [d for d in folder.documents if d["kind"] == "decision_table"]
+    points = {row["cells"][0]["=="][1]: row["outputs"][0] for row in table["rows"]}
+    for activity in samples["activity"]:
+        assert activity.get("score_delta") == points.get(activity["type"]), activity["id"]
+
+
+def test_sample_tasks_are_the_first_follow_ups_the_rule_would_create(
+    samples: dict[str, list[dict[str, Any]]],
+) -> None:
+    leads = {lead["id"]: lead for lead in samples["lead"]}
+    first: dict[int, str] = {}
+    for follow_up in samples["follow_up"]:
+        if "lead" in follow_up:
+            lead = follow_up["lead"]
+            first[lead] = min(first.get(lead, follow_up["followed_at"]), follow_up["followed_at"])
+    assigned = {
+        i for i, lead in leads.items() if lead.get("owner_id") or lead.get("previous_owner")
+    }
+    assert {task["lead"] for task in samples["task"]} == assigned
+    for task in samples["task"]:
+        lead = leads[task["lead"]]
+        assert task["owner_id"] == (lead.get("owner_id") or lead["previous_owner"])
+        assert moment(task["due_at"]) - moment(task["created_at"]) == timedelta(hours=24)
+        assert (task["status"] == "done") == (task["lead"] in first)
+        if task["status"] == "done":
+            assert task["done_at"] == first[task["lead"]]
 
 
 # ------------------------------------------------------------------------------ generator

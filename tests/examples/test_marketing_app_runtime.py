@@ -53,13 +53,14 @@ def records(db_url: str) -> Iterator[tuple[Any, sa.Engine]]:
 
 
 def add_demo_users(engine: sa.Engine) -> None:
-    """Users 1..8, whom the sample data names as owners, assignees and signers."""
+    """Users 1..13 (the demo's admin and team), whom the sample data names as owners,
+    assignees and signers."""
     from jimu.platform.models import User
 
     users: sa.Table = User.__table__  # type: ignore[assignment]
     rows = [
         {"id": i, "username": f"user{i}", "display_name": f"User {i}", "password_hash": "-"}
-        for i in range(1, 9)
+        for i in range(1, 14)
     ]
     with engine.begin() as conn:
         conn.execute(sa.insert(users), rows)

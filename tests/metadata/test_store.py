@@ -151,6 +151,56 @@ def test_retype_converts_every_value_or_lists_the_rows(db: sa.Engine) -> None:
     assert read(db, c["id"])["score"] is None
 
 
+def test_the_preview_lists_failing_rows_and_archiving_publishes_them_kept(db: sa.Engine) -> None:
+    publish(db, APP, lead_doc())
+    a, b, c, d = add_leads(
+        db,
+        {"name": "Ann", "score": "7"},
+        {"name": "Bo", "score": "x1"},
+        {"name": "Cy"},
+        {"name": "Di", "score": "lots"},
+    )
+    doc = lead_doc()
+    doc["fields"][1] = {"name": "score", "type": "number"}
+    with begin_write(db) as conn:
+        store.save_draft(conn, "crm", "entity", "lead", doc)
+    with db.connect() as conn:
+        preview = store.preview_publish(conn, "crm", "entity", "lead")
+    assert not preview.can_publish and preview.sql == []
+    (conversion,) = preview.plan.conversions
+    assert (conversion.field, conversion.from_type, conversion.to_type) == (
+        "score",
+        "text",
+        "number",
+    )
+    assert (conversion.converted, conversion.failed, conversion.archive_as) == (1, 2, None)
+    assert [(r.id, r.title, r.value) for r in conversion.rows] == [
+        (b["id"], "Bo", "x1"),
+        (d["id"], "Di", "lots"),
+    ]
+    assert all(r.reason for r in conversion.rows)
+    (problem,) = preview.plan.problems
+    assert problem.pointer == "/entities/lead/fields/1/type" and problem.code == "conversion"
+    with begin_write(db) as conn, pytest.raises(ValidationFailed):
+        store.publish(conn, "crm", "entity", "lead")
+    assert columns(db).count("score") == 1 and "_archived_score_1" not in columns(db)
+
+    archive = {"lead": ["score"]}
+    with db.connect() as conn:
+        kept = store.preview_publish(conn, "crm", "entity", "lead", archive=archive)
+    assert kept.can_publish and kept.plan.conversions[0].archive_as == "_archived_score_1"
+    assert any("archiving the old column as _archived_score_1" in s for s in kept.steps)
+    with begin_write(db) as conn:
+        store.publish(conn, "crm", "entity", "lead", archive=archive)
+    assert [read(db, r["id"])["score"] for r in (a, b, c, d)] == [7, None, None, None]
+    with db.connect() as conn:
+        rows = dict(conn.execute(sa.text("SELECT id, _archived_score_1 FROM crm_lead")).all())
+        (archived,) = store.archived_columns(conn, "crm", "lead")
+    assert rows[b["id"]] == "x1" and rows[d["id"]] == "lots"
+    assert archived["column_name"] == "_archived_score_1"
+    assert archived["definition"] == {"name": "score", "type": "text"}
+
+
 def test_removing_a_field_archives_it_and_restore_brings_it_back(db: sa.Engine) -> None:
     publish(db, APP, lead_doc())
     (lead,) = add_leads(db, {"name": "Li", "score": "9"})

@@ -48,13 +48,13 @@ def test_demo_loads_link_targets_first_and_is_idempotent(
         admin = authenticate(db, "admin", stored)
         assert admin is not None and admin.is_admin and admin.id == 1
         team = db.scalars(sa.select(User.id).where(User.username.in_(first.team))).all()
-        assert sorted(team) == list(range(2, 13))
+        assert sorted(team) == list(range(2, 2 + len(DEMO_TEAM)))
     second = run_demo(platform, folder)
     assert not second.imported_app and second.loaded == {}
     assert set(second.skipped) == {"account", "lead"}
     assert second.admin_password == first.admin_password
     assert table_count(platform, "crm_lead") == 7 and table_count(platform, "crm_account") == 2
-    assert table_count(platform, "jimu_user") == 12
+    assert table_count(platform, "jimu_user") == 1 + len(DEMO_TEAM)
 
 
 def test_a_lost_password_file_gets_a_new_password(platform: Platform, tmp_path: Path) -> None:
@@ -114,4 +114,4 @@ def test_the_install_page_names_every_user_the_demo_makes() -> None:
     named = re.findall(r"`([a-z]+\.[a-z]+)`", demo)
     assert named == [username for username, _, _ in DEMO_TEAM]
     total = 1 + len(DEMO_TEAM)  # the admin is user 1
-    assert "users 2-8" in demo and f"users 9-{total}" in demo and "twelve in all" in demo
+    assert "users 2-8" in demo and f"users 9-{total}" in demo and "thirteen in all" in demo

@@ -33,6 +33,18 @@ def test_wheel_contains_migrations_and_examples(wheel: Path) -> None:
     assert "jimu/_examples/marketing/app.json" in names
 
 
+def test_wheel_carries_the_built_designers_but_not_their_sources(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    built = REPO / "jimu" / "builder_ui" / "static" / "designers"
+    expected = {f"jimu/builder_ui/static/designers/{p.name}" for p in built.iterdir()}
+    assert "jimu/builder_ui/static/designers/manifest.json" in expected
+    assert expected <= names
+    assert "jimu/builder_ui/pages/designers/shell.py" in names
+    assert not [
+        n for n in names if "node_modules" in n or n.startswith("jimu/builder_ui/designers/")
+    ]
+
+
 def test_installed_wheel_finds_them_and_migrates(wheel: Path, tmp_path: Path, db_url: str) -> None:
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)

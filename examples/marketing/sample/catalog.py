@@ -43,9 +43,12 @@ MONTH_WEIGHT = {
     10: 0.9,
 }
 
-# Sales territories: region -> user ids of the reps who own it (users 1..8 exist in the demo).
+# Sales territories: region -> user ids of the reps who own it, the members of the region's
+# sales department in org/ (the demo's ids: admin 1, then jimu/platform/demo.py DEMO_TEAM), as
+# the rule rules/assign_new_leads.json assigns them: East China 2 and 13, North China 3,
+# South China 4, West 5, Northeast & Northwest 6, International 7.
 TERRITORY = {
-    "east": [1, 2],
+    "east": [2, 13],
     "north": [3],
     "south": [4],
     "southwest": [5],
@@ -54,7 +57,6 @@ TERRITORY = {
     "northwest": [6],
     "international": [7],
 }
-INSIDE_SALES = 8  # takes small inbound leads anywhere
 MARKETING_OWNERS = [8, 1]  # own campaigns and content
 SERVICE_AGENTS = [7, 8]
 
@@ -223,17 +225,14 @@ STAGE_PROBABILITY = {
     "lost": 0,
 }
 
+# A touchpoint's points, as the lead scoring table (decision_tables/lead_scoring.json) gives
+# them; the other kinds of touchpoint earn none (no row of the table matches them).
 ACTIVITY_POINTS = {
-    "page_view": 1,
-    "form_submit": 10,
-    "download": 8,
-    "email_open": 1,
-    "email_click": 3,
-    "event_register": 5,
-    "event_checkin": 15,
-    "webinar_attend": 10,
-    "wechat_follow": 3,
-    "chat": 5,
+    "page_view": 10,
+    "form_submit": 20,
+    "download": 15,
+    "email_click": 5,
+    "event_checkin": 25,
 }
 SITE = "https://www.jimu-marketing.example"
 

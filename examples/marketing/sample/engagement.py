@@ -180,7 +180,7 @@ class EngagementSteps(WorldState):
             else rng.randint(900, 5400)
             if kind == "webinar_attend"
             else None,
-            "score_delta": ACTIVITY_POINTS[kind],
+            "score_delta": ACTIVITY_POINTS.get(kind),
             "city": subject.get("city") or subject.get("account", {}).get("city"),
             "created_at": at,
             "owner_id": subject.get("owner_id"),  # the rep of the lead or contact
@@ -276,7 +276,9 @@ class EngagementSteps(WorldState):
                 if method in ("visit", "online_meeting")
                 else None,
                 "created_at": at,
-                "owner_id": lead.get("owner_id") or lead.get("previous_owner") or 8,
+                "owner_id": lead.get("owner_id")
+                or lead.get("previous_owner")
+                or self.owner_for(lead["region"]),
             },
         )
 

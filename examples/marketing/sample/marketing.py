@@ -240,8 +240,7 @@ class MarketingSteps(WorldState):
         age = (ANCHOR - created).total_seconds() / 86400
         q = lead["_quality"]
         ramp = min(1.0, age / 45)
-        small = lead["_company"].size in ("1_49", "50_199")
-        lead["owner_id"] = self.owner_for(lead["region"], small)
+        lead["owner_id"] = self.owner_for(lead["region"])
         if age < 2:
             status = "contacted" if rng.chance(0.2) else "new"
         else:

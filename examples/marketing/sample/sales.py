@@ -36,6 +36,7 @@ class SalesSteps(WorldState):
                 account = self.rng.choice(existing)
                 lead["company"] = account["name"]
                 lead["region"], lead["city"] = account["region"], account["city"]
+                lead["owner_id"] = account["owner_id"]  # the account's rep, of its region
             else:
                 account = self._account(lead["_company"], lead["source"], at, lead["owner_id"])
             contact = self._contact(account, at, lead["_person"], lead)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog import INSIDE_SALES, SEED, TERRITORY
+from catalog import SEED, TERRITORY
 from people import Companies, People
 from timeline import Calendar, Rand
 
@@ -33,6 +33,7 @@ class WorldState:
                 "contract",
                 "contract_line",
                 "service_ticket",
+                "task",
             )
         }
 
@@ -41,7 +42,6 @@ class WorldState:
         self.records[entity].append(record)
         return record
 
-    def owner_for(self, region: str, small: bool = False) -> int:
-        if small and self.rng.chance(0.3):
-            return INSIDE_SALES
+    def owner_for(self, region: str) -> int:
+        """A rep of the region's sales group (never anyone outside it)."""
         return self.rng.choice(TERRITORY[region])

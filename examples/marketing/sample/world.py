@@ -6,9 +6,10 @@ from engagement import EngagementSteps
 from marketing import MarketingSteps
 from sales import SalesSteps
 from state import Record
+from tasks import TaskSteps
 
 
-class World(MarketingSteps, SalesSteps, EngagementSteps):
+class World(MarketingSteps, SalesSteps, EngagementSteps, TaskSteps):
     """Every record of the sample data, with links still as references to other records."""
 
     def build(self) -> dict[str, list[Record]]:
@@ -26,4 +27,5 @@ class World(MarketingSteps, SalesSteps, EngagementSteps):
         self.build_follow_ups()
         self.finish_leads()
         self.finish_accounts()
+        self.build_tasks()
         return self.records

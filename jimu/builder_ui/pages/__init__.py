@@ -5,7 +5,9 @@
 - :mod:`.imports`: the import wizard;
 - :mod:`.admin`: organisation, roles, audit log, API tokens;
 - :mod:`.auth`: sign-in, single sign-on, the account's security page;
-- :mod:`.public_forms`: anonymous forms at ``/f/...``.
+- :mod:`.public_forms`: anonymous forms at ``/f/...``;
+- :mod:`.tasks`: the task inbox and the approval page;
+- :mod:`.designers`: the designers (Vue islands in a server-rendered shell).
 
 :func:`install` adds them to the platform's API app; :func:`jimu.app.create_app` calls it.
 The pages import the platform's services; the platform never imports this package.
@@ -17,7 +19,15 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from jimu.builder_ui import STATIC_DIR
-from jimu.builder_ui.pages import admin, auth, imports, public_forms, records
+from jimu.builder_ui.pages import (
+    admin,
+    auth,
+    designers,
+    imports,
+    public_forms,
+    records,
+    tasks,
+)
 from jimu.builder_ui.pages.shell.errors import install_page_error_handlers
 from jimu.builder_ui.pages.shell.rendering import STATIC_PREFIX
 
@@ -25,7 +35,7 @@ from jimu.builder_ui.pages.shell.rendering import STATIC_PREFIX
 def page_router() -> APIRouter:
     """Every page route, in the order they must be matched."""
     router = APIRouter(include_in_schema=False)
-    for area in (auth, admin, imports, records, public_forms):
+    for area in (auth, admin, designers, imports, tasks, records, public_forms):
         router.include_router(area.router)
     return router
 

@@ -40,6 +40,7 @@ _COMPARISONS = frozenset({"==", "!=", "===", "!==", "<", "<=", ">", ">="})
 _BETWEEN = frozenset({"<", "<="})
 _KEYWORDS: dict[str, Any] = {"TRUE": True, "FALSE": False, "NULL": None}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
+_MAX_DIGITS = 308
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)|(\"\"|'')", re.DOTALL)
 
 
@@ -102,8 +103,11 @@ class ToIR(Transformer[Token, Node]):
 
     def number(self, children: list[Token]) -> Node:
         text = str(children[0])
-        value: int | float = int(text) if text.isdigit() else float(text)
-        if value in (math.inf, -math.inf):
+        # More digits than a double can hold is too large (and int() refuses 4,300+ digits).
+        digits = text.lstrip("0") or "0" if text.isdigit() else ""
+        too_long = len(digits) > _MAX_DIGITS
+        value: int | float = 0 if too_long else int(digits) if digits else float(text)
+        if too_long or value in (math.inf, -math.inf):
             self._problem(children[0], "this number is too large", "这个数字太大了")
             value = 0
         return _at(children[0], value)

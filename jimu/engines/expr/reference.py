@@ -19,7 +19,8 @@ FAMILY_ORDER = ("data", "logic", "null", "comparison", "arithmetic", "list", "me
                 "text", "date")  # fmt: skip
 
 
-def _signature(sig: Signature) -> str:
+def signature_text(sig: Signature) -> str:
+    """``(a, b?, c…) → type``: the arguments (optional ones marked ``?``) and the result."""
     args = list(sig.args)
     for i in range(len(args) - sig.optional, len(args)):
         args[i] = f"{args[i]}?"
@@ -50,7 +51,7 @@ def reference() -> str:
             "|---|---|---|---|---|",
         ]
         for e in entries:
-            cells = [f"`{e.name}`", _signature(e.signature), _sql(e), e.en, e.zh]
+            cells = [f"`{e.name}`", signature_text(e.signature), _sql(e), e.en, e.zh]
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

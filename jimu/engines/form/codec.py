@@ -1,14 +1,16 @@
 """Record validation and conversion for one entity, compiled once and reused for every record.
 
-``EntityCodec.parse`` turns a JSON input dict into stored values keyed by field name and
-collects *every* problem as a :class:`~jimu.errors.FieldError` (pointer ``/<field>``).
+``EntityCodec.parse`` turns an input dict into stored values keyed by field name and
+collects *every* problem as a :class:`~jimu.errors.FieldError` (pointer ``/<field>``). With
+``strict`` (JSON API input) each value must first have its field type's JSON type
+(``FieldType.json_check``); without it (imports, HTML forms: text) values are converted.
 ``EntityCodec.dump`` turns a table row back into a JSON record.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +42,9 @@ class CompiledField:
     type: FieldType
     column: str | None
     parse: Converter
+    #: The type's JSON type check, run before ``parse`` on JSON API input (None: any JSON
+    #: value goes to ``parse``).
+    json_check: Callable[[Any], None] | None
     dump: Converter
     default: Any
     #: The stored value is already the JSON value (``dump`` returns it unchanged).
@@ -118,6 +123,7 @@ def _safe_dump(dump: Converter) -> Converter:
 def compile_field(f: Field, ctx: FieldContext, registry: FieldTypeRegistry) -> CompiledField:
     ftype = registry.get(f.type)
     parse = _bounded(ftype.parser(f, ctx), f, ftype)
+    check = ftype.json_check(f)
     dump = ftype.dumper(f, ctx)
     default: Any = _MISSING
     if f.has("default") and not ftype.computed:
@@ -127,6 +133,7 @@ def compile_field(f: Field, ctx: FieldContext, registry: FieldTypeRegistry) -> C
         type=ftype,
         column=ftype.column_name(f) if ftype.stores_column(f) else None,
         parse=parse,
+        json_check=check,
         dump=_safe_dump(dump),
         default=default,
         dumps_as_is=dump is identity,
@@ -150,10 +157,23 @@ class EntityCodec:
         self.formula_defaults = {
             n for n, c in self.inputs.items() if c.field.has("default_formula")
         }
-        #: The per-field loop of ``parse``, generated once for this entity.
+        #: The per-field loops of ``parse``, generated once for this entity: converting
+        #: (imports, forms) and strict (JSON API input).
         self._parse_fields = build_field_parser(
             [
                 InputField(n, c.parse, c.field.readonly, [] if c.field.type == "subtable" else None)
+                for n, c in self.inputs.items()
+            ]
+        )
+        self._parse_json_fields = build_field_parser(
+            [
+                InputField(
+                    n,
+                    c.parse,
+                    c.field.readonly,
+                    [] if c.field.type == "subtable" else None,
+                    c.json_check,
+                )
                 for n, c in self.inputs.items()
             ]
         )
@@ -166,8 +186,12 @@ class EntityCodec:
         source: str = "api",
         pointer: str = "",
         skip_required: Mapping[str, Any] | None = None,
+        strict: bool = False,
     ) -> tuple[dict[str, Any], list[FieldError]]:
         """Stored values by field name (plus ``owner_id`` if given), and every problem found.
+
+        ``strict`` is for JSON input: a value of the wrong JSON type for its field (``42`` for
+        a text) is an error (code ``wrong_type``) instead of being converted.
 
         On create, defaults fill missing fields and every required field must have a value; on
         update (partial) only the given keys are checked. Fields in ``skip_required`` (set by
@@ -175,7 +199,8 @@ class EntityCodec:
         """
         values: dict[str, Any] = {}
         errors: list[FieldError] = []
-        taken = self._parse_fields(data, values, errors, pointer, source in PRIVILEGED_SOURCES)
+        parse_fields = self._parse_json_fields if strict else self._parse_fields
+        taken = parse_fields(data, values, errors, pointer, source in PRIVILEGED_SOURCES)
         if taken != len(data):
             inputs = self.inputs
             for key, raw in data.items():
@@ -223,6 +248,8 @@ class EntityCodec:
 
 
 def _parse_owner(raw: Any, pointer: str, errors: list[FieldError]) -> int | None:
+    if type(raw) is float and raw.is_integer():  # 7.0 is 7, as JSON Schema reads it
+        raw = int(raw)
     if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
         return raw
     errors.append(FieldError(f"{pointer}/owner_id", "must be a user id", "type"))

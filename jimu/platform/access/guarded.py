@@ -48,9 +48,14 @@ HIDDEN_PROBLEM = "a field you may not see has a problem; ask an administrator"
 class GuardedRecords:
     """The records of one app as one user may read and change them."""
 
-    def __init__(self, records: RecordService, policy: AccessPolicy) -> None:
+    def __init__(
+        self, records: RecordService, policy: AccessPolicy, published: str | None = None
+    ) -> None:
         self.records = records
         self.policy = policy
+        #: The app's published version the records were compiled at, when known (a key of
+        #: cached chart results; ``metadata_store.app_revision``).
+        self.published = published
 
     @property
     def model(self) -> AppModel:

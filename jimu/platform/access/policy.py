@@ -207,7 +207,9 @@ class AccessPolicy:
     def design_kinds(self) -> frozenset[str]:
         """The document kinds the user may design and publish in this app."""
         if self.unrestricted and self.context.get("is_admin"):
-            return frozenset({"entity", "form", "flow", "rule", "report", "dashboard"})
+            return frozenset(
+                {"entity", "form", "view", "flow", "rule", "decision_table", "report", "dashboard"}
+            )
         rights = frozenset().union(*(role.app_admin for role in self.roles))
         return frozenset(kind for right in rights for kind in DESIGN_RIGHTS[right])
 

@@ -23,9 +23,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import Update, UpdateBase
 
 from jimu.platform.models import Revision
+from jimu.platform.table_writes import table_write
 
 #: The name of the counter row in ``jimu_revision``.
 NAME = "access"
@@ -42,10 +42,13 @@ WATCHED: Mapping[str, frozenset[str] | None] = {
 _RAISED = "jimu_access_revision_raised"
 
 
+#: Built once (asked on every request of a scoped user; see ``metadata_store.app_revision``).
+_CURRENT = sa.select(REVISIONS.c.value).where(REVISIONS.c.name == NAME)
+
+
 def current(conn: sa.Connection) -> int:
     """The revision as ``conn`` sees it (0 before the first change)."""
-    query = sa.select(REVISIONS.c.value).where(REVISIONS.c.name == NAME)
-    return int(conn.execute(query).scalar_one_or_none() or 0)
+    return int(conn.execute(_CURRENT).scalar_one_or_none() or 0)
 
 
 def bump(conn: sa.Connection) -> None:
@@ -82,17 +85,10 @@ def _after_execute(
     execution_options: Any,
     result: Any,
 ) -> None:
-    if not isinstance(statement, UpdateBase):
+    write = table_write(statement, multiparams, params)
+    if write is None or write.table not in WATCHED:
         return
-    name = str(getattr(statement.table, "name", ""))
-    if name not in WATCHED:
-        return
-    columns = WATCHED[name]
-    if (
-        columns is not None
-        and isinstance(statement, Update)
-        and not columns & _set_columns(statement, multiparams, params)
-    ):
+    if not write.touches(WATCHED[write.table]):
         return  # e.g. a sign-in counting failures
     raised = conn.info.get(_RAISED)
     if (
@@ -102,17 +98,3 @@ def _after_execute(
     ):
         return  # once per transaction (and savepoint: a rolled-back one takes its raise along)
     bump(conn)
-
-
-def _set_columns(
-    statement: Update,
-    multiparams: Sequence[Mapping[str, Any]] | None,
-    params: Mapping[str, Any] | None,
-) -> frozenset[str]:
-    """The columns an UPDATE sets: its ``.values()`` and (ORM flushes) its parameters. When it
-    cannot tell, every column (so the revision is raised)."""
-    names = {str(getattr(k, "key", k)) for k in (statement._values or {})}
-    for given in [*(multiparams or []), params or {}]:
-        if isinstance(given, Mapping):
-            names.update(str(k) for k in given)
-    return frozenset(names) if names else frozenset({"id"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from jimu.platform.access import assignments
 from jimu.platform.api.params import AssignmentId, BodyId, RecordId, ShareId, StrictBody
@@ -21,13 +21,24 @@ from jimu.platform.dependencies import PlatformDep
 router = APIRouter(prefix="/api/apps/{app}", tags=["access"])
 
 
+#: Exactly one of the two ids, the other left out or null (``_holder_errors``).
+ONE_HOLDER: dict[str, Any] = {
+    "oneOf": [
+        {"required": [name], "properties": {name: {"type": "integer"}}}
+        for name in ("user_id", "department_id")
+    ]
+}
+
+
 class Holder(StrictBody):
+    model_config = ConfigDict(json_schema_extra=ONE_HOLDER)
+
     user_id: BodyId | None = None
     department_id: BodyId | None = None
 
 
 class ShareIn(Holder):
-    access: str = Field(description="read or write")
+    access: str = Field(description="read or write", json_schema_extra={"enum": ["read", "write"]})
 
 
 class Created(BaseModel):

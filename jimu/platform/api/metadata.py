@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
-from jimu.errors import NotFound
+from jimu.errors import FieldError, NotFound, ValidationFailed
 from jimu.metadata.schemas import KINDS, document_schema
 from jimu.platform import metadata_store as store
 from jimu.platform.access.design import require_design, require_read
@@ -50,6 +50,11 @@ class PublishRequest(StrictBody):
     renames: dict[str, dict[str, str]] | None = Field(
         default=None, description="entity -> {old field: new field}, keeping the data"
     )
+    archive: dict[str, list[str]] | None = Field(
+        default=None,
+        description="entity -> fields whose type change keeps the old column archived "
+        "(required when some values do not convert)",
+    )
 
 
 class PublishedDocument(BaseModel):
@@ -58,11 +63,50 @@ class PublishedDocument(BaseModel):
     version: int
 
 
+class PublishWarning(BaseModel):
+    pointer: str
+    message: str
+    code: str
+
+
 class PublishOut(BaseModel):
     dry_run: bool
     documents: list[PublishedDocument]
     steps: list[str]
     sql: list[str]
+    #: What was published anyway: rows of a "first" decision table it never reaches.
+    warnings: list[PublishWarning] = []
+
+
+class FailedRowOut(BaseModel):
+    id: int
+    title: str | None
+    value: Any
+    reason: str
+
+
+class ConversionOut(BaseModel):
+    entity: str
+    field: str
+    pointer: str
+    from_type: str
+    to_type: str
+    converted: int
+    failed: int
+    #: The first rows whose value does not convert (by id).
+    rows: list[FailedRowOut]
+    archive_as: str | None
+
+
+class PublishPreviewOut(BaseModel):
+    documents: list[PublishedDocument]
+    steps: list[str]
+    sql: list[str]
+    warnings: list[PublishWarning] = []
+    conversions: list[ConversionOut]
+    #: What refuses the publish (values that do not convert and are not archived, ...).
+    problems: list[PublishWarning]
+    can_publish: bool
 
 
 class RollbackRequest(StrictBody):
@@ -134,6 +178,9 @@ def save_draft(
     with begin_write(platform.engine) as conn:
         require_design(platform, conn, app, user, kind)
         doc = store.save_draft(conn, app, kind, name, body, actor_id=user.id, comment=comment)
+        if kind == "role":
+            detail = {"name": name, "version": doc.version}
+            log_event(conn, "role_draft_saved", actor_id=user.id, app=app, detail=detail)
         return DocumentOut.of(doc)
 
 
@@ -146,7 +193,29 @@ def discard_draft(
     with begin_write(platform.engine) as conn:
         require_design(platform, conn, app, user, kind)
         kept = store.discard_draft(conn, app, kind, name)
+        if kind == "role":
+            detail = {"name": name}
+            log_event(conn, "role_draft_discarded", actor_id=user.id, app=app, detail=detail)
         return DocumentOut.of(kept) if kept is not None else None
+
+
+@router.delete(DOCS, status_code=status.HTTP_204_NO_CONTENT)
+def delete_document(
+    app: str, kind: str, name: str, user: CurrentUser, platform: PlatformDep
+) -> None:
+    """Delete a form layout other than an entity's default, with all its versions (a public
+    form's link stops working). Other kinds are not deleted this way."""
+    with begin_write(platform.engine) as conn:
+        require_design(platform, conn, app, user, kind)  # the right first, then the request
+        if kind != "form":
+            raise ValidationFailed(
+                f"Documents of kind {kind!r} cannot be deleted.",
+                [FieldError("/kind", "only form layouts can be deleted", "not_deletable")],
+            )
+        versions = store.delete_form_layout(conn, app, name)
+        detail = {"name": name, "versions": versions}
+        log_event(conn, "form_deleted", actor_id=user.id, app=app, detail=detail)
+    platform.apps.forget(app)
 
 
 @router.get(DOCS + "/versions")
@@ -209,14 +278,37 @@ def publish_app(
         elif request.kind is None and not dry_run and _has_role_drafts(conn, app):
             log_event(conn, "roles_published", actor_id=user.id, app=app, detail={"name": None})
         if dry_run:
-            plan = store.plan_publish(conn, app, request.kind, request.name, request.renames)
+            plan = store.plan_publish(
+                conn, app, request.kind, request.name, request.renames, archive=request.archive
+            )
         else:
             plan = store.publish(
-                conn, app, request.kind, request.name, user.id, renames=request.renames
+                conn,
+                app,
+                request.kind,
+                request.name,
+                user.id,
+                renames=request.renames,
+                archive=request.archive,
             )
     if not dry_run:
         platform.apps.forget(app)
     return PublishOut.model_validate({"dry_run": dry_run, **plan.as_dict()})
+
+
+@router.post("/api/apps/{app}/publish/preview")
+def preview_publish(
+    app: str, user: CurrentUser, platform: PlatformDep, body: PublishRequest | None = None
+) -> PublishPreviewOut:
+    """What publishing would do: the steps, every value conversion with the rows that would
+    fail, and the problems that would refuse it (a 200 even then; invalid documents are a 422)."""
+    request = body or PublishRequest()
+    with platform.engine.connect() as conn:
+        require_design(platform, conn, app, user, request.kind)
+        preview = store.preview_publish(
+            conn, app, request.kind, request.name, request.renames, request.archive
+        )
+    return PublishPreviewOut.model_validate(preview.as_dict())
 
 
 class ArchivedColumnOut(BaseModel):

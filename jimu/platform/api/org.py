@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from jimu.engines.form.patterns import NOT_SPACE
 from jimu.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from jimu.platform import input_guard
 from jimu.platform.api.params import BodyId, BodyInt32, DepartmentId, StrictBody, UserId
@@ -27,11 +28,14 @@ from jimu.platform.org.members import (
     department_tree,
     get_department,
     get_user,
+    merge_departments,
+    set_head,
     set_manager,
     set_memberships,
 )
 from jimu.platform.org.sync import sync_organisation
 from jimu.platform.org.tree import check_new_parent
+from jimu.platform.security.audit_log import log_event
 
 router = APIRouter(prefix="/api/org", tags=["organisation"])
 TABLES = ("departments", "users")
@@ -84,6 +88,14 @@ class ManagerIn(StrictBody):
     manager_id: BodyId | None
 
 
+class MergeIn(StrictBody):
+    into_id: BodyId = Field(description="The department that takes over")
+
+
+class HeadIn(StrictBody):
+    user_id: BodyId
+
+
 @router.get("/departments")
 def list_departments(_: CurrentUser, db: Db) -> list[dict[str, Any]]:
     """The tree: root departments with nested ``children`` and ``members``."""
@@ -91,7 +103,7 @@ def list_departments(_: CurrentUser, db: Db) -> list[dict[str, Any]]:
 
 
 @router.post("/departments", status_code=status.HTTP_201_CREATED)
-def add_department(body: DepartmentIn, _: AdminUser, db: Db) -> DepartmentOut:
+def add_department(body: DepartmentIn, admin: AdminUser, db: Db) -> DepartmentOut:
     if body.parent_id is not None:
         _parent(db, body.parent_id)
     department = Department(
@@ -101,13 +113,16 @@ def add_department(body: DepartmentIn, _: AdminUser, db: Db) -> DepartmentOut:
         sort_order=body.sort_order,
     )
     db.add(department)
-    _commit_unique(db)
+    _flush_unique(db)
+    detail = {"department_id": department.id, "name": body.name, "parent_id": body.parent_id}
+    log_event(db, "department_created", actor_id=admin.id, detail=detail)
+    db.commit()
     return DepartmentOut.of(department)
 
 
 @router.patch("/departments/{department_id}")
 def change_department(
-    department_id: DepartmentId, body: DepartmentChange, _: AdminUser, db: Db
+    department_id: DepartmentId, body: DepartmentChange, admin: AdminUser, db: Db
 ) -> DepartmentOut:
     department = get_department(db, department_id)
     changes = body.model_dump(exclude_unset=True)
@@ -115,16 +130,83 @@ def change_department(
         if changes["parent_id"] is not None:
             _parent(db, changes["parent_id"])
         check_new_parent(db.connection(), department.id, changes["parent_id"])
+    before = {key: getattr(department, key) for key in changes}
     for key, value in changes.items():
         if value is not None or key in NULLABLE:
             setattr(department, key, value)
-    _commit_unique(db)
+    _flush_unique(db)
+    changed = {
+        key: {"from": before[key], "to": getattr(department, key)}
+        for key in changes
+        if before[key] != getattr(department, key)
+    }
+    if changed:
+        detail = {"department_id": department.id, "name": department.name, "changes": changed}
+        log_event(db, "department_changed", actor_id=admin.id, detail=detail)
+    db.commit()
     return DepartmentOut.of(department)
 
 
 @router.delete("/departments/{department_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_department(department_id: DepartmentId, _: AdminUser, db: Db) -> Response:
-    delete_department(db, get_department(db, department_id))
+def remove_department(department_id: DepartmentId, admin: AdminUser, db: Db) -> Response:
+    department = get_department(db, department_id)
+    detail = {"department_id": department.id, "name": department.name}
+    delete_department(db, department)
+    log_event(db, "department_deleted", actor_id=admin.id, detail=detail)
+    db.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/departments/{department_id}/merge")
+def merge_department(
+    department_id: DepartmentId, body: MergeIn, admin: AdminUser, db: Db
+) -> dict[str, Any]:
+    """Merge the department into ``into_id``: sub-departments, members (heads stay heads),
+    role assignments and shares move there, and the department is deleted."""
+    source = get_department(db, department_id)
+    target = db.get(Department, body.into_id)
+    if target is None:
+        raise ValidationFailed(
+            "The department to merge into does not exist.",
+            [FieldError("/into_id", f"There is no department {body.into_id}.", "not_found")],
+        )
+    detail: dict[str, Any] = {
+        "department_id": source.id,
+        "name": source.name,
+        "into_id": target.id,
+        "into_name": target.name,
+    }
+    moved = merge_departments(db, source, target)
+    log_event(db, "department_merged", actor_id=admin.id, detail={**detail, "moved": moved})
+    db.commit()
+    return {"into": DepartmentOut.of(target).model_dump(), "moved": moved}
+
+
+@router.post("/departments/{department_id}/heads", status_code=status.HTTP_204_NO_CONTENT)
+def add_head(department_id: DepartmentId, body: HeadIn, admin: AdminUser, db: Db) -> Response:
+    """Make a user a head of the department (a member of it if they were not)."""
+    return _set_head(db, department_id, body.user_id, True, admin.id)
+
+
+@router.delete(
+    "/departments/{department_id}/heads/{user_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+def remove_head(department_id: DepartmentId, user_id: UserId, admin: AdminUser, db: Db) -> Response:
+    """The user stays a member, no longer a head."""
+    return _set_head(db, department_id, user_id, False, admin.id)
+
+
+def _set_head(db: Db, department_id: int, user_id: int, is_head: bool, actor_id: int) -> Response:
+    department = get_department(db, department_id)
+    # The body's user_id (POST) is a field; the path's (DELETE) a resource.
+    user = get_user(db, user_id, "/user_id" if is_head else None)
+    set_head(db, department, user, is_head)
+    detail = {
+        "department_id": department.id,
+        "name": department.name,
+        "changes": {"head": {"user_id": user.id, "is_head": is_head}},
+    }
+    log_event(db, "department_changed", actor_id=actor_id, detail=detail)
     db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -139,22 +221,54 @@ def read_user_context(user_id: UserId, caller: CurrentUser, db: Db) -> dict[str,
 
 @router.put("/users/{user_id}/departments")
 def assign_departments(
-    user_id: UserId, body: MembershipsIn, _: AdminUser, db: Db
+    user_id: UserId, body: MembershipsIn, admin: AdminUser, db: Db
 ) -> dict[str, Any]:
     user = get_user(db, user_id)
-    set_memberships(db, user, [(m.department_id, m.is_main, m.is_leader) for m in body.departments])
+    memberships = [(m.department_id, m.is_main, m.is_leader) for m in body.departments]
+    set_memberships(db, user, memberships)
+    detail = {"user_id": user.id, "changes": {"departments": body.model_dump()["departments"]}}
+    log_event(db, "user_changed", actor_id=admin.id, username=user.username, detail=detail)
     db.commit()
     return user_context(db.connection(), user_id)
 
 
 @router.put("/users/{user_id}/manager")
-def assign_manager(user_id: UserId, body: ManagerIn, _: AdminUser, db: Db) -> dict[str, Any]:
-    set_manager(db, get_user(db, user_id), body.manager_id)
+def assign_manager(user_id: UserId, body: ManagerIn, admin: AdminUser, db: Db) -> dict[str, Any]:
+    user = get_user(db, user_id)
+    before = user.manager_id
+    set_manager(db, user, body.manager_id)
+    if before != body.manager_id:
+        changes = {"manager_id": {"from": before, "to": body.manager_id}}
+        detail = {"user_id": user.id, "changes": changes}
+        log_event(db, "user_changed", actor_id=admin.id, username=user.username, detail=detail)
     db.commit()
     return user_context(db.connection(), user_id)
 
 
-@router.post("/import")
+#: The body ``_read_tables`` reads (it is not a model: CSV files or JSON lists of rows).
+_ROWS = {"type": "array", "items": {"type": "object"}}
+_CSV = {"type": "string", "description": "a CSV file (UTF-8, a header row); blank: left out"}
+
+
+def _one_or_both(table: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+    """Both tables optional (null or blank: left out), but at least one of them ``sent``."""
+    return {
+        "type": "object",
+        "properties": {name: {"anyOf": [table, {"type": "null"}]} for name in TABLES},
+        "anyOf": [{"required": [name], "properties": {name: sent}} for name in TABLES],
+    }
+
+
+IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": _one_or_both(_ROWS, _ROWS)},
+        "multipart/form-data": {"schema": _one_or_both(_CSV, {**_CSV, "pattern": NOT_SPACE})},
+    },
+}
+
+
+@router.post("/import", openapi_extra={"requestBody": IMPORT_BODY})
 async def import_organisation(
     request: Request,
     _: AdminUser,
@@ -235,9 +349,9 @@ def _parent(db: Db, parent_id: int) -> None:
         )
 
 
-def _commit_unique(db: Db) -> None:
+def _flush_unique(db: Db) -> None:
     try:
-        db.commit()
+        db.flush()
     except IntegrityError:
         db.rollback()
         raise Conflict(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from jimu.engines.form.sqltypes import MAX_ID
 
@@ -39,3 +39,12 @@ class StrictBody(BaseModel):
     declares ``Field(strict=False)`` to be parsed from one)."""
 
     model_config = ConfigDict(strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        """``7.0`` is the whole number 7, as JSON Schema reads it (``"integer"`` matches a
+        number with no fraction); a strict int field would otherwise refuse it."""
+        if type(value) is float and value.is_integer():
+            return int(value)
+        return value

@@ -68,16 +68,16 @@ def import_records(
 
     A plain ``def``: the import runs in the server's thread pool, never on its event loop."""
     data = file.file.read()
-    file_format = import_format(file.filename)
-    column_map = parse_mapping(mapping)
     ctx = WriteContext(actor_id=principal.user.id, source="import")
     with begin_write(platform.engine) as conn:
-        report = records_of(platform, conn, app, principal).import_file(
+        records = records_of(platform, conn, app, principal)
+        records.access(entity)  # an unknown app or entity is a 404 before the file is read
+        report = records.import_file(
             conn,
             entity,
             data=data,
-            format=file_format,
-            mapping=column_map,
+            format=import_format(file.filename),
+            mapping=parse_mapping(mapping),
             ctx=ctx,
             dry_run=dry_run,
         )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from jimu.platform.access.guarded import GuardedRecords
 from jimu.platform.api.params import RecordId, StrictBody
 from jimu.platform.api.record_queries import MAX_LIMIT, QueryBody, query_from_params, split_list
-from jimu.platform.api.record_versions import etag, split_version
+from jimu.platform.api.record_versions import IF_MATCH_PATTERN, etag, split_version
 from jimu.platform.auth.dependencies import AdminUser, CurrentPrincipal, Principal
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
@@ -43,8 +43,10 @@ class Items(BaseModel):
 
 
 def write_context(principal: Principal) -> WriteContext:
+    """Bodies here are JSON whoever sends them (a token or the browser's session), so their
+    values must have their fields' JSON types (``strict``)."""
     source = "ui" if principal.via == "session" else "api"
-    return WriteContext(actor_id=principal.user.id, source=source)
+    return WriteContext(actor_id=principal.user.id, source=source, strict=True)
 
 
 def records_of(
@@ -54,7 +56,7 @@ def records_of(
     return platform.apps.for_user(conn, app, principal.user)
 
 
-def list_params(
+async def list_params(  # async: it only parses, so no hop to a worker thread
     filter: Annotated[str | None, Query(description="JsonLogic condition as JSON")] = None,
     sort: Annotated[list[str] | None, Query(description="-amount,name")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
@@ -160,7 +162,10 @@ def update_record(
     principal: CurrentPrincipal,
     platform: PlatformDep,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: Annotated[
+        str | None,
+        Header(json_schema_extra={"anyOf": [{"type": "string", "pattern": IF_MATCH_PATTERN}]}),
+    ] = None,
 ) -> Record:
     """Change only the fields given; with ``version`` (or ``If-Match``), a stale one gets 409
     with the ``current`` record."""

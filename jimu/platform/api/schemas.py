@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jimu.platform.api.notifications import IsoDateTime
 from jimu.platform.api.params import StrictBody
+from jimu.platform.auth.users import LANGUAGES, USERNAME_PATTERN
 from jimu.platform.models import ApiToken, User
 
 
@@ -27,9 +29,10 @@ class UserOut(BaseModel):
     is_active: bool
     language: str
     time_zone: str
-    locked_until: datetime | None = Field(
-        None, description="Locked after failed sign-ins until then (docs/security.md)."
+    away_from: datetime | None = Field(
+        None, description="Away from then (docs/notifications.md); assignment skips them."
     )
+    away_until: datetime | None = Field(None, description="Away until then (exclusive).")
 
     @classmethod
     def of(cls, user: User) -> UserOut:
@@ -83,12 +86,12 @@ class IssuedTokenOut(TokenOut):
 
 
 class UserCreate(StrictBody):
-    username: str
+    username: str = Field(json_schema_extra={"pattern": USERNAME_PATTERN.pattern})
     password: str
     display_name: str = ""
     email: str | None = None
     is_admin: bool = False
-    language: str = "en"
+    language: str = Field(default="en", json_schema_extra={"enum": list(LANGUAGES)})
 
 
 class UserUpdate(StrictBody):
@@ -98,9 +101,14 @@ class UserUpdate(StrictBody):
     email: str | None = Field(default=None, max_length=320)
     is_admin: bool | None = None
     is_active: bool | None = None
-    language: str | None = None
+    language: str | None = Field(default=None, json_schema_extra={"enum": [*LANGUAGES, None]})
     time_zone: str | None = Field(default=None, max_length=64)
     password: str | None = None
+    mobile: str | None = Field(default=None, max_length=32, description="Empty clears it.")
+    away_from: IsoDateTime | None = Field(
+        default=None, description="Away from then (docs/notifications.md); null clears it."
+    )
+    away_until: IsoDateTime | None = Field(default=None, description="null clears it.")
 
 
 class PasswordChange(StrictBody):

@@ -1,23 +1,26 @@
-"""``/api/admin``: administrators browse the security audit log and unlock accounts."""
+"""``/api/admin``: administrators browse the security audit log, see which addresses and
+usernames sign-in throttling slows down, and clear them."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from jimu.errors import NotFound
-from jimu.platform.api.params import UserId
+from jimu.platform.api.audit_params import ID_TEXT, KINDS, LIMIT_TEXT, MOMENT, described
+from jimu.platform.api.params import StrictBody, UserId
 from jimu.platform.api.schemas import UserOut
 from jimu.platform.auth.dependencies import AdminUser
-from jimu.platform.auth.sessions import as_utc
-from jimu.platform.dependencies import Db
+from jimu.platform.clock import ClockDep
+from jimu.platform.dependencies import Db, SettingsDep
 from jimu.platform.models import User
-from jimu.platform.security.audit_log import client_ip, log_event
+from jimu.platform.security.audit_log import client_ip
 from jimu.platform.security.audit_query import AuditEntry, find_events, parse_filter
-from jimu.platform.security.sign_in import unlock
+from jimu.platform.security.backoff import ACCOUNT, Failures, ThrottlePolicy
+from jimu.platform.security.throttle_admin import clear_failures, remembered_failures
 
 router = APIRouter(prefix="/api/admin", tags=["security"])
 
@@ -49,16 +52,16 @@ class AuditEventsOut(BaseModel):
 def audit_events(
     _: AdminUser,
     db: Db,
-    kind: Annotated[list[str] | None, Query(description="Event kinds (repeatable).")] = None,
+    kind: Annotated[list[str] | None, described("Event kinds (repeatable).", KINDS)] = None,
     actor: Annotated[str | None, Query(description="The acting user's id or username.")] = None,
     username: Annotated[str | None, Query(description="The username the event is about.")] = None,
     app: str | None = None,
-    since: Annotated[str | None, Query(description="ISO 8601 date or time, inclusive.")] = None,
+    since: Annotated[str | None, described("ISO 8601 date or time, inclusive.", MOMENT)] = None,
     until: Annotated[
-        str | None, Query(description="ISO 8601 time (exclusive) or date (inclusive).")
+        str | None, described("ISO 8601 time (exclusive) or date (inclusive).", MOMENT)
     ] = None,
-    before: Annotated[str | None, Query(description="Only events with a smaller id.")] = None,
-    limit: Annotated[str | None, Query(description="At most this many (1-500, 50).")] = None,
+    before: Annotated[str | None, described("Only events with a smaller id.", ID_TEXT)] = None,
+    limit: Annotated[str | None, described("At most this many (1-500, 50).", LIMIT_TEXT)] = None,
 ) -> AuditEventsOut:
     """The audit log, newest first, filtered; times without an offset are UTC."""
     params = {
@@ -77,24 +80,71 @@ def audit_events(
     )
 
 
+class ThrottleOut(BaseModel):
+    scope: Literal["address", "account"] = Field(
+        description="``address``: a client address (IPv6: its /64); ``account``: a username."
+    )
+    key: str = Field(description="The address or the username as typed.")
+    failures: int = Field(description="Failed password checks remembered.")
+    last_failure_at: datetime
+    waiting_until: datetime | None = Field(
+        description="Password checks must wait until then; null when they may go on."
+    )
+
+    @classmethod
+    def of(cls, failures: Failures, policy: ThrottlePolicy, now: datetime) -> ThrottleOut:
+        return cls(
+            scope=failures.scope,
+            key=failures.key,
+            failures=failures.count,
+            last_failure_at=failures.last_at,
+            waiting_until=failures.waiting_until(policy, now),
+        )
+
+
+class ThrottlesOut(BaseModel):
+    throttles: list[ThrottleOut]
+
+
+class ThrottleClear(StrictBody):
+    scope: Literal["address", "account"]
+    key: str = Field(min_length=1, max_length=200)
+
+
+@router.get("/sign-in-throttles")
+def sign_in_throttles(_: AdminUser, db: Db, settings: SettingsDep, clock: ClockDep) -> ThrottlesOut:
+    """Addresses and usernames with failed sign-ins remembered (at most 200, latest first)."""
+    policy, now = ThrottlePolicy.of(settings), clock()
+    found = remembered_failures(db, policy, now)
+    return ThrottlesOut(throttles=[ThrottleOut.of(f, policy, now) for f in found])
+
+
+@router.post("/sign-in-throttles/clear")
+def clear_sign_in_throttle(
+    body: ThrottleClear,
+    admin: AdminUser,
+    db: Db,
+    settings: SettingsDep,
+    clock: ClockDep,
+    request: Request,
+) -> ThrottleOut:
+    """Forget the failures of an address or a username, ending its wait (audited); what was
+    forgotten. 404 when none are remembered."""
+    forgotten = clear_failures(db, body.scope, body.key, admin, client_ip(request))
+    if forgotten is None:
+        db.rollback()
+        raise NotFound(f"No failed sign-ins are remembered for {body.scope} {body.key!r}.")
+    db.commit()
+    return ThrottleOut.of(forgotten, ThrottlePolicy.of(settings), clock())
+
+
 @router.post("/users/{user_id}/unlock")
 def unlock_user(user_id: UserId, admin: AdminUser, db: Db, request: Request) -> UserOut:
-    """Lift a lockout after failed sign-ins (and forget the failures) before it runs out."""
+    """Forget the failed sign-ins against a user's username, ending its wait (audited as
+    ``account_unlocked``, also when none were remembered)."""
     user = db.get(User, user_id)
     if user is None:
         raise NotFound(f"There is no user {user_id}.")
-    was_locked = user.locked_until
-    unlock(user)
-    log_event(
-        db,
-        "account_unlocked",
-        actor_id=admin.id,
-        username=user.username,
-        ip=client_ip(request),
-        detail={
-            "user_id": user.id,
-            "was_locked_until": as_utc(was_locked).isoformat() if was_locked else None,
-        },
-    )
+    clear_failures(db, ACCOUNT, user.username, admin, client_ip(request))
     db.commit()
     return UserOut.of(user)

@@ -19,6 +19,7 @@ from jimu.errors import FieldError, NotFound, ValidationFailed
 from jimu.platform import metadata_store
 from jimu.platform.auth.crypto import digest, new_token
 from jimu.platform.auth.sessions import as_utc
+from jimu.platform.auth.token_cache import TokenCache, generation
 from jimu.platform.db import write_after_read
 from jimu.platform.models import ApiToken, User
 from jimu.platform.security.audit_log import log_event
@@ -82,26 +83,45 @@ def _app_errors(db: Session, apps: Sequence[str] | None) -> list[FieldError]:
     ]
 
 
-def live_token(db: Session, token: str) -> tuple[ApiToken, User] | None:
-    """A live (unrevoked, unexpired) token and its active owner, or None."""
-    row = db.scalars(sa.select(ApiToken).where(ApiToken.token_hash == digest(token))).one_or_none()
+def live_token(
+    db: Session, token: str, cache: TokenCache | None = None
+) -> tuple[ApiToken, User] | None:
+    """A live (unrevoked, unexpired) token and its active owner, or None.
+
+    With ``cache``, a lookup made a moment ago is used (see ``token_cache``), and what the
+    database says is kept there."""
+    key = digest(token)
+    if cache is not None and (cached := cache.get(key)) is not None:
+        return cached
+    read_at = generation()
+    row = db.scalars(sa.select(ApiToken).where(ApiToken.token_hash == key)).one_or_none()
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and as_utc(row.expires_at) <= datetime.now(UTC):
         return None
     user = db.get(User, row.user_id)
-    return (row, user) if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    if cache is not None:
+        cache.put(key, read_at, row, user)
+    return row, user
 
 
-def note_use(db: Session, row: ApiToken) -> None:
+def use_is_stale(row: ApiToken, now: datetime) -> bool:
+    """Whether ``last_used_at`` is due to be written (unset, or a minute old)."""
+    return row.last_used_at is None or now - as_utc(row.last_used_at) >= LAST_USED_RESOLUTION
+
+
+def note_use(db: Session, row: ApiToken, cache: TokenCache | None = None) -> None:
     """Set ``last_used_at`` to now unless it was set less than a minute ago.
 
     Written in a short transaction of its own (a conditional UPDATE, so concurrent calls write
     once), so it sticks whether or not the request's own work commits. ``db``'s read ends
-    first (see :func:`write_after_read`): one connection at a time.
+    first (see :func:`write_after_read`): one connection at a time. ``cache`` (where the token
+    may be kept) learns the new time.
     """
     now = datetime.now(UTC)
-    if row.last_used_at is not None and now - as_utc(row.last_used_at) < LAST_USED_RESOLUTION:
+    if not use_is_stale(row, now):
         return
     table: sa.Table = ApiToken.__table__  # type: ignore[assignment]
     used = table.c.last_used_at
@@ -109,6 +129,8 @@ def note_use(db: Session, row: ApiToken) -> None:
     with write_after_read(db) as conn:
         conn.execute(sa.update(table).where(table.c.id == row.id, stale).values(last_used_at=now))
     set_committed_value(row, "last_used_at", now)
+    if cache is not None:
+        cache.note_used(row.token_hash, now)
 
 
 def user_for_token(db: Session, token: str) -> User | None:

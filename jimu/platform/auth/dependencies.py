@@ -16,17 +16,20 @@ through it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from jimu.errors import NotAuthenticated, PermissionDenied
-from jimu.platform.auth.api_tokens import live_token, note_use
-from jimu.platform.auth.crypto import tokens_match
+from jimu.platform.auth.api_tokens import live_token, note_use, use_is_stale
+from jimu.platform.auth.crypto import digest, tokens_match
 from jimu.platform.auth.origin import check_same_origin
 from jimu.platform.auth.sessions import COOKIE_NAME, idle_timeout, load_session
 from jimu.platform.db import read_only
-from jimu.platform.dependencies import Db, get_settings
+from jimu.platform.dependencies import Db, get_platform, get_settings
 from jimu.platform.models import ApiToken, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -37,6 +40,21 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 TOKEN_WHOAMI = ("GET", "/api/auth/me")
 #: Creating tokens needs a signed-in session; a token cannot mint others (API or page).
 TOKEN_CREATE = frozenset({("POST", "/api/auth/tokens"), ("POST", "/account/tokens")})
+#: What a user who signed in with a temporary password may reach before choosing their own
+#: (docs/org.md): the password form, signing out and who they are.
+PASSWORD_CHANGE_PATHS = frozenset(
+    {
+        "/account/security",
+        "/account/security/password",
+        "/logout",
+        "/logout/everywhere",
+        "/api/auth/me",
+        "/api/auth/password",
+        "/api/auth/logout",
+        "/api/auth/logout-everywhere",
+    }
+)
+PASSWORD_CHANGE_REQUIRED = "password_change_required"
 
 
 @dataclass(frozen=True)
@@ -68,16 +86,34 @@ def bearer_token(request: Request) -> str | None:
     return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
 
 
-def optional_principal(
+async def optional_principal(
     request: Request,
     db: Db,
     submitted_csrf: Annotated[str | None, Depends(submitted_csrf_token)],
 ) -> Principal | None:
     """The caller, or None if anonymous. A bad token or a missing CSRF token raise.
 
-    The lookup is a short read of its own: it ends (and gives its connection back to the pool)
-    before the route runs, so a request never holds one connection while asking for another.
+    A Bearer token looked up a moment ago (``token_cache``) is answered here, on the event
+    loop: no query, no worker thread. Any other lookup is a short read of its own in a worker
+    thread: it ends (and gives its connection back to the pool) before the route runs, so a
+    request never holds one connection while asking for another.
     """
+    token = bearer_token(request)
+    if token is not None and (known := _known_token(request, token)) is not None:
+        return known
+    return await run_in_threadpool(_looked_up, request, db, submitted_csrf)
+
+
+def _known_token(request: Request, token: str) -> Principal | None:
+    """The caller of a cached token whose use needs no write now, else None."""
+    found = get_platform(request).tokens.get(digest(token))
+    if found is None or use_is_stale(found[0], datetime.now(UTC)):
+        return None
+    check_token_scope(request, found[0])
+    return Principal(user=found[1], via="token", token=found[0])
+
+
+def _looked_up(request: Request, db: Db, submitted_csrf: str | None) -> Principal | None:
     with read_only(db):
         return _principal(request, db, submitted_csrf)
 
@@ -85,11 +121,12 @@ def optional_principal(
 def _principal(request: Request, db: Db, submitted_csrf: str | None) -> Principal | None:
     token = bearer_token(request)
     if token is not None:
-        found = live_token(db, token)
+        tokens = get_platform(request).tokens
+        found = live_token(db, token, tokens)
         if found is None:
             raise NotAuthenticated("The API token is not valid, or has expired or been revoked.")
         check_token_scope(request, found[0])
-        note_use(db, found[0])
+        note_use(db, found[0], tokens)
         return Principal(user=found[1], via="token", token=found[0])
     cookie = request.cookies.get(COOKIE_NAME)
     loaded = load_session(db, cookie, idle_timeout(request)) if cookie else None
@@ -103,6 +140,12 @@ def _principal(request: Request, db: Db, submitted_csrf: str | None) -> Principa
             f"The CSRF token is missing or wrong: send it in the {CSRF_HEADER} header "
             f"or the {CSRF_FORM_FIELD} form field.",
             extra={"reason": "csrf"},
+        )
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PermissionDenied(
+            "Your password is a temporary one: choose your own first "
+            "(POST /api/auth/password or the page /account/security).",
+            extra={"reason": PASSWORD_CHANGE_REQUIRED},
         )
     return Principal(user=user, via="session", session_token=cookie, csrf_token=row.csrf_token)
 
@@ -147,19 +190,41 @@ def check_token_scope(request: Request, token: ApiToken) -> None:
         )
 
 
-def current_principal(
+#: The two ways to sign in, as OpenAPI security schemes. ``current_principal`` depends on
+#: both (without reading them: ``_principal`` does), so every operation that needs a signed-in
+#: caller declares them, and the ones anyone may call declare none.
+API_TOKEN_SCHEME = HTTPBearer(
+    scheme_name="apiToken",
+    description="A personal API token (jimu_...): docs/api.md#api-tokens",
+    auto_error=False,
+)
+SESSION_COOKIE_SCHEME = APIKeyCookie(
+    name=COOKIE_NAME,
+    scheme_name="sessionCookie",
+    description="The session cookie of POST /api/auth/login (unsafe methods also need "
+    "the X-CSRF-Token header)",
+    auto_error=False,
+)
+
+
+# The ones below do no I/O: ``async`` so they run on the event loop, not in a worker thread.
+
+
+async def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
+    _token: Annotated[HTTPAuthorizationCredentials | None, Security(API_TOKEN_SCHEME)],
+    _cookie: Annotated[str | None, Security(SESSION_COOKIE_SCHEME)],
 ) -> Principal:
     if principal is None:
         raise NotAuthenticated()
     return principal
 
 
-def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:
+async def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:
     return principal.user
 
 
-def require_admin(user: Annotated[User, Depends(current_user)]) -> User:
+async def require_admin(user: Annotated[User, Depends(current_user)]) -> User:
     if not user.is_admin:
         raise PermissionDenied("Only administrators may do this.")
     return user

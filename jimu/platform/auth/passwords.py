@@ -1,13 +1,24 @@
-"""Password hashing with argon2id (argon2-cffi's recommended parameters)."""
+"""Password hashing with argon2id (argon2-cffi's recommended parameters).
+
+``JIMU_PASSWORD_HASH_PROFILE=cheapest`` (argon2-cffi's profile for test suites) makes hashing
+take microseconds instead of a tenth of a second; it exists for test runs that create and sign
+in thousands of users, never for a deployment. Hashes made with it are rehashed with the
+recommended parameters at the next sign-in of a normal deployment (``needs_rehash``).
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+PROFILES = {"recommended": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}
+_profile = os.environ.get("JIMU_PASSWORD_HASH_PROFILE", "recommended")
+if _profile not in PROFILES:
+    raise ValueError(f"JIMU_PASSWORD_HASH_PROFILE must be one of {sorted(PROFILES)}")
+_hasher = PasswordHasher.from_parameters(PROFILES[_profile])
 
 #: Verified against when the username does not exist, so both paths cost the same time.
 _DUMMY_HASH = _hasher.hash("jimu-no-such-user")

@@ -19,6 +19,7 @@ from jimu.platform.auth.passwords import (
 from jimu.platform.models import User
 from jimu.platform.security.password_policy import PasswordPolicy, password_problems
 
+#: Used with ``fullmatch`` (``match`` would let "$" pass a trailing newline).
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,150}$")
 #: The least length of a password set without a policy (generated ones, e.g. by the demo).
 MIN_PASSWORD_LENGTH = 8
@@ -50,7 +51,7 @@ def validate_new_user(
     People's passwords (CLI, users API) are checked against ``policy``; see docs/security.md.
     """
     errors: list[FieldError] = []
-    if not USERNAME_PATTERN.match(username):
+    if not USERNAME_PATTERN.fullmatch(username):
         errors.append(
             FieldError(
                 "/username",

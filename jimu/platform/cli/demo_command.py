@@ -33,6 +33,8 @@ def print_report(report: DemoReport, settings: Settings, host: str, port: int) -
         print(f"  loaded {count} {entity} records")
     if report.skipped:
         print(f"  sample data already present for: {', '.join(report.skipped)}")
+    if report.flow_instances:
+        print(f"  started {report.flow_instances} contract approvals (see /tasks)")
     print()
     print(f"  Open http://{host}:{port}/")
     print(f"  Sign in as {report.admin_username!r} with password {report.admin_password!r}")

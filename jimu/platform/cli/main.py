@@ -14,7 +14,7 @@ from types import ModuleType
 
 from jimu import __version__
 from jimu.errors import JimuError
-from jimu.platform.cli import db_commands, serve_command, user_commands
+from jimu.platform.cli import db_commands, serve_command, user_commands, worker_command
 from jimu.platform.cli.context import report_error, settings_from
 from jimu.platform.cli.serve_command import AppFactory, api_only
 
@@ -36,7 +36,15 @@ def build_parser(app_factory: AppFactory = api_only) -> argparse.ArgumentParser:
 def _command_modules() -> list[ModuleType]:
     from jimu.platform.cli import app_commands, demo_command, file_commands
 
-    return [serve_command, db_commands, app_commands, user_commands, demo_command, file_commands]
+    return [
+        serve_command,
+        worker_command,
+        db_commands,
+        app_commands,
+        user_commands,
+        demo_command,
+        file_commands,
+    ]
 
 
 def main(argv: Sequence[str] | None = None, app_factory: AppFactory = api_only) -> int:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from contextlib import ExitStack
 
 import uvicorn
 from fastapi import FastAPI
 
 from jimu.platform.app import create_api_app
 from jimu.platform.cli.context import open_platform
+from jimu.platform.cli.worker_command import worker_options
+from jimu.platform.notify.background import delivery_worker_running
+from jimu.platform.rules.worker import RuleWorker
 from jimu.platform.settings import Settings
 from jimu.platform.state import Platform
 
@@ -41,7 +45,14 @@ def serve(
 ) -> None:
     platform = open_platform(settings)
     app = app_factory(platform)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    rule_worker = RuleWorker(platform, worker_options(settings))
+    with ExitStack() as workers:
+        if settings.delivery_worker:
+            workers.enter_context(delivery_worker_running(platform.engine, settings))
+        if settings.worker_in_process:
+            rule_worker.start()
+            workers.callback(rule_worker.stop)
+        uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:

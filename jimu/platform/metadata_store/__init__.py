@@ -26,9 +26,16 @@ from jimu.platform.metadata_store.documents import (
     published,
     versions,
 )
-from jimu.platform.metadata_store.drafts import discard_draft, save_draft
+from jimu.platform.metadata_store.drafts import delete_form_layout, discard_draft, save_draft
 from jimu.platform.metadata_store.folders import export_folder, import_folder
-from jimu.platform.metadata_store.publishing import PublishPlan, plan_publish, publish, rollback
+from jimu.platform.metadata_store.publishing import (
+    PublishPlan,
+    PublishPreview,
+    plan_publish,
+    preview_publish,
+    publish,
+    rollback,
+)
 
 __all__ = [
     "DRAFT",
@@ -36,9 +43,11 @@ __all__ = [
     "SUPERSEDED",
     "DocumentVersion",
     "PublishPlan",
+    "PublishPreview",
     "app_revision",
     "apps",
     "archived_columns",
+    "delete_form_layout",
     "diff",
     "discard_draft",
     "document_name",
@@ -48,6 +57,7 @@ __all__ = [
     "list_documents",
     "load_app",
     "plan_publish",
+    "preview_publish",
     "publish",
     "published",
     "purge_archived",

@@ -64,9 +64,11 @@ class DocumentVersion:
 
 
 def document_name(body: Mapping[str, Any]) -> str:
-    """The store key of a document: its name; forms are ``<entity>.<name>``."""
+    """The store key of a document: its name; forms and views are ``<entity>.<name>``."""
     if body.get("kind") == "form":
         return f"{body.get('entity')}.{body.get('name', 'default')}"
+    if body.get("kind") == "view":
+        return f"{body.get('entity')}.{body.get('name')}"
     return str(body.get("name"))
 
 
@@ -147,12 +149,16 @@ def load_app(conn: sa.Connection, app: str) -> AppModel:
     return model_of(app, bodies)
 
 
+#: Built once: every request asks it, and SQLAlchemy adapts the cached result columns of a
+#: statement built anew (an unlabelled aggregate) at several times the cost of running it.
+_APP_REVISION = sa.select(
+    sa.func.max(DOCS.c.id).label("top"), sa.func.count().label("count")
+).where(DOCS.c.app == sa.bindparam("app"), DOCS.c.status == PUBLISHED)
+
+
 def app_revision(conn: sa.Connection, app: str) -> str:
     """Changes whenever a document of ``app`` is published (cheap: one indexed aggregate)."""
-    stmt = sa.select(sa.func.max(DOCS.c.id), sa.func.count()).where(
-        DOCS.c.app == app, DOCS.c.status == PUBLISHED
-    )
-    top, count = conn.execute(stmt).one()
+    top, count = conn.execute(_APP_REVISION, {"app": app}).one()
     if not count:
         raise NotFound(f"There is no published app {app!r}.")
     return f"{top}.{count}"

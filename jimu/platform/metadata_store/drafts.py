@@ -106,3 +106,23 @@ def discard_draft(conn: sa.Connection, app: str, kind: str, name: str) -> Docume
         return get(conn, app, kind, name)
     except NotFound:
         return None
+
+
+#: The layout every entity has (``<entity>.default``); the record pages use it.
+DEFAULT_LAYOUT = "default"
+
+
+def delete_form_layout(conn: sa.Connection, app: str, name: str) -> int:
+    """Delete every version of the form layout ``name`` (``<entity>.<layout>``), published or
+    not; answers how many versions went. The default layout of an entity cannot be deleted."""
+    if name.rsplit(".", 1)[-1] == DEFAULT_LAYOUT:
+        message = "the default layout of an entity cannot be deleted"
+        raise ValidationFailed(
+            f"The form {name!r} cannot be deleted.",
+            [FieldError("/name", message, "not_deletable")],
+        )
+    lock_app(conn, app)
+    deleted = conn.execute(sa.delete(DOCS).where(*where(app, "form", name))).rowcount
+    if not deleted:
+        raise NotFound(f"There is no form {name!r} in {app}.")
+    return int(deleted)

@@ -178,7 +178,7 @@ def _check_user_row(
     ext, name = row.get("id"), row.get("name")
     if not ext:
         checker.error(table, row, "id", "The user id is missing.")
-    elif not USERNAME_PATTERN.match(ext):
+    elif not USERNAME_PATTERN.fullmatch(ext):
         checker.error(table, row, "id", "Use 1-150 letters, digits and the characters _ . @ -")
     if not name:
         checker.error(table, row, "name", "The name is missing.")

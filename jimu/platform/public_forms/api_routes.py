@@ -1,6 +1,7 @@
 """``POST /api/public/{app}/{slug}``: a public form for pages of other sites (JSON in, JSON out).
 
-The body is a JSON object of the form's field values, optionally with ``"capture": {parameter:
+The body is a JSON object of the form's field values (each of its field type's JSON type, as
+in the records API: docs/records.md), optionally with ``"capture": {parameter:
 value}`` (the URL parameters the embedding page saw) and the honeypot key; parameters in the
 URL of the post itself are captured too. Answers ``201 {"ok": true}`` (also for a bot caught by
 the honeypot), else problem+json: 404, 413, 422 (errors point at ``/<field>``), 429 with
@@ -89,7 +90,15 @@ def public_form_json(
         check_rate(platform.engine, settings, app, slug, client_ip(request), clock())
         payload = parse_json(body)
         submission = submission_of(payload, request.query_params)
-        submit(platform.engine, records, form, submission, clock(), settings.public_form_max_chars)
+        submit(
+            platform.engine,
+            records,
+            form,
+            submission,
+            clock(),
+            settings.public_form_max_chars,
+            strict=True,
+        )
     except JimuError as error:
         headers = {}
         extra = {}

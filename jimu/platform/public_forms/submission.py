@@ -7,7 +7,9 @@ is looked at (``id``, ``version``, ``owner_id``, other fields, system columns ar
 2. captured URL parameters (``capture``: parameter → field), cleaned: trimmed, cut to the
    field's length, and dropped when the field's type refuses them, because the visitor cannot
    see or fix a hidden value;
-3. the values typed into the fields the form's sections place.
+3. the values typed into the fields the form's sections place. Posted as JSON (the JSON
+   route), each must have its field type's JSON type, as in the records API (``strict``);
+   posted as an HTML form they are text, converted by the field types.
 
 It is written with ``Records.create`` (source ``public``, no actor), in one transaction with the
 form's "created" counter. The result is never returned to the visitor.
@@ -93,6 +95,27 @@ def clean_captures(
     return found
 
 
+def wrong_json_types(
+    form: PublicForm, values: Mapping[str, Any], entity: Entity
+) -> list[FieldError]:
+    """Errors of the visitor's JSON values that have a wrong JSON type for their field."""
+    registry = default_registry()
+    errors: list[FieldError] = []
+    for name in form.fields:
+        value = values.get(name)
+        f = entity.field(name)
+        if value is None or f is None:
+            continue
+        check = registry.get(f.type).json_check(f)
+        if check is None:
+            continue
+        try:
+            check(value)
+        except InvalidValue as problem:
+            errors.append(FieldError(f"/{name}", problem.message, problem.code))
+    return errors
+
+
 def record_input(
     form: PublicForm, submission: Submission, model: AppModel, entity: Entity
 ) -> dict[str, Any]:
@@ -123,8 +146,12 @@ def submit(
     submission: Submission,
     now: datetime,
     max_chars: int,
+    *,
+    strict: bool = False,
 ) -> None:
-    """Create the record (or, for a bot, only count it); ``ValidationFailed`` for bad values."""
+    """Create the record (or, for a bot, only count it); ``ValidationFailed`` for bad values.
+
+    ``strict``: the values are JSON and must have their fields' JSON types."""
     if submission.honeypot:
         log.warning("public form %s: honeypot filled, nothing stored", form.path)
         with begin_write(engine) as conn:
@@ -134,13 +161,23 @@ def submit(
     if errors:
         raise ValidationFailed("Some values are too long.", errors)
     entity = records.model.entity(form.entity)
+    # values of a wrong JSON type are left out of the record, so its other errors come too
+    wrong = wrong_json_types(form, submission.values, entity) if strict else []
+    if wrong:
+        bad = {e.pointer[1:] for e in wrong}
+        values = {k: v for k, v in submission.values.items() if k not in bad}
+        submission = Submission(values, submission.captured, submission.honeypot)
     data = record_input(form, submission, records.model, entity)
     try:
         with begin_write(engine) as conn:
             records.create(conn, form.entity, data, PUBLIC)
+            if wrong:  # rolls the record back
+                raise ValidationFailed("Some values have the wrong type.", [])
             counters.bump(conn, stats_key("created", form), counters.window_start(now, DAY))
     except ValidationFailed as error:
-        raise ValidationFailed(error.message, visible_errors(form, error.errors)) from None
+        taken = {e.pointer for e in wrong}
+        others = [e for e in visible_errors(form, error.errors) if e.pointer not in taken]
+        raise ValidationFailed(error.message, wrong + others) from None
     except Conflict as error:
         # Never say which value is taken: that would tell whether a record has it.
         log.info("public form %s: refused as a conflict: %s", form.path, error.errors)

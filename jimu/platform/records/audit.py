@@ -11,15 +11,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from jimu.engines.form.types.temporal import format_datetime
-from jimu.platform.models import Outbox, RecordHistory
+from jimu.platform.models import Outbox, OwnerChange, RecordHistory
 from jimu.platform.records.context import WriteContext
 from jimu.platform.records.fastinsert import encode_json, insert_values
 from jimu.platform.records.ids import allocate_ids
 
 HISTORY: sa.Table = RecordHistory.__table__  # type: ignore[assignment]
 OUTBOX: sa.Table = Outbox.__table__  # type: ignore[assignment]
+OWNER_CHANGES: sa.Table = OwnerChange.__table__  # type: ignore[assignment]
 HISTORY_JSON = frozenset({"old_value", "new_value"})
-OUTBOX_JSON = frozenset({"changed_fields"})
+OUTBOX_JSON = frozenset({"changed_fields", "old_values"})
 HISTORY_COLUMNS = (
     "app",
     "entity",
@@ -46,6 +47,7 @@ OUTBOX_COLUMNS = (
     "depth",
     "created_at",
     "processed_at",
+    "old_values",
 )
 #: The history ``field`` of a create: one row whose new_value holds every initial value.
 CREATED_FIELD = "*"
@@ -114,6 +116,7 @@ def write_changes(
                 depth,
                 now,
                 None,
+                encode_json({name: old for name, (old, _) in change.fields.items()}),
             )
         )
     insert_values(conn, HISTORY, HISTORY_COLUMNS, history, HISTORY_JSON)
@@ -147,7 +150,7 @@ def write_creations(
         names = _encoded_names(encoded_fields, sorted(initial))
         events.append(
             (event_id, app, entity, record_id, "created", names, actor, source, cause, depth,
-             now, None)
+             now, None, None)
         )  # fmt: skip
     insert_values(conn, HISTORY, HISTORY_COLUMNS, history, HISTORY_JSON)
     insert_values(conn, OUTBOX, OUTBOX_COLUMNS, events, OUTBOX_JSON)
@@ -177,4 +180,28 @@ def read_history(
                 "changed_at": format_datetime(changed_at) if changed_at is not None else None,
             }
         )
+    _add_owner_changes(conn, app, entity, record_id, result)
     return result
+
+
+def _add_owner_changes(
+    conn: sa.Connection, app: str, entity: str, record_id: int, entries: list[dict[str, Any]]
+) -> None:
+    """An owner field's change made by the public pool or an assignment gets
+    ``owner_change``: its kind (claim, return, transfer, assign, pool) and reason."""
+    table = OWNER_CHANGES
+    query = sa.select(table.c.version, table.c.field, table.c.kind, table.c.reason, table.c.note)
+    found = {
+        (row.version, row.field): {"kind": row.kind, "reason": row.reason, "note": row.note}
+        for row in conn.execute(
+            query.where(
+                table.c.app == app, table.c.entity == entity, table.c.record_id == record_id
+            )
+        )
+    }
+    if not found:
+        return
+    for entry in entries:
+        change = found.get((entry["version"], entry["field"]))
+        if change is not None:
+            entry["owner_change"] = change

@@ -31,3 +31,13 @@ def take(conn: sa.Connection, app: str, entity: str, field: str, period: str, n:
     )
     after = conn.execute(stmt).scalar_one()
     return int(after) - n
+
+
+def peek(conn: sa.Connection, app: str, entity: str, field: str, period: str) -> int:
+    """The number the next record of that period would take (nothing is reserved)."""
+    c = COUNTERS.c
+    stmt = sa.select(c.next_value).where(
+        c.app == app, c.entity == entity, c.field == field, c.period == period
+    )
+    found = conn.execute(stmt).scalar_one_or_none()
+    return 1 if found is None else int(found)

@@ -28,10 +28,12 @@ def backfill(
     fields: Sequence[str],
     actor_id: int | None,
     registry: FieldTypeRegistry | None = None,
+    runtime: AppRuntime | None = None,
 ) -> int:
     """Recompute ``fields`` (formula, lookup, rollup, autonumber) of every row; returns how
-    many records changed. Changes go through the write path (history, outbox; source system)."""
-    app = compile_app(model, registry)
+    many records changed. Changes go through the write path (history, outbox; source system).
+    ``runtime``: ``model`` compiled already (a publish backfilling several entities)."""
+    app = runtime or compile_app(model, registry)
     rt = app.entity(entity)
     ctx = WriteContext(actor_id, "system")
     now = utcnow()

@@ -4,6 +4,7 @@ with it, in its transaction, through the same write path (see docs/records.md)."
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +46,7 @@ def write_sub_table_rows(conn: sa.Connection, batch: StoredBatch) -> None:
 
 def _child_context(ctx: WriteContext, stored: Stored) -> WriteContext:
     """The parent write's context, caused by the parent's event."""
-    return WriteContext(ctx.actor_id, ctx.source, stored.event_id, ctx.depth)
+    return replace(ctx, caused_by=stored.event_id)
 
 
 def _create_rows(

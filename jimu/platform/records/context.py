@@ -15,12 +15,17 @@ class WriteContext:
 
     ``caused_by`` is the outbox event id that led to this write (rules, processes) and ``depth``
     how many causes deep it is; both are copied into the write's outbox events.
+
+    ``strict`` says the values are JSON a client sent to the JSON API: each must have its
+    field type's JSON type (``42`` is no text, ``"a"`` no multi-select; docs/records.md).
+    Without it (imports, HTML forms, rules) values are converted (``"42"`` is a number).
     """
 
     actor_id: int | None = None
     source: str = "api"
     caused_by: int | None = None
     depth: int = 0
+    strict: bool = False
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:

@@ -49,7 +49,12 @@ def parse_rows(
         if forced:
             data = {k: v for k, v in data.items() if k not in forced}
         values, problems = parse(
-            data, creating=True, source=source, pointer=prefix, skip_required=forced
+            data,
+            creating=True,
+            source=source,
+            pointer=prefix,
+            skip_required=forced,
+            strict=ctx.strict,
         )
         if forced:
             values.update(forced)
@@ -84,6 +89,7 @@ def child_errors(
                     source=ctx.source,
                     pointer=f"{prefix}/{name}/{j}",
                     skip_required={link: True},
+                    strict=ctx.strict,
                 )
                 errors.extend(problems)
     return errors

@@ -22,6 +22,8 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from jimu.platform import data_versions
+
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
@@ -87,6 +89,8 @@ def insert_values(
     if not rows:
         return
     plan = insert_plan(table, conn.dialect, columns, encoded)
+    # Raw SQL and COPY pass by SQLAlchemy's write listener: the table's version is raised here.
+    data_versions.touch(conn, table.name)
     by_column = list(zip(*rows, strict=True))
     for i, convert in enumerate(plan.converters):
         if convert is None:

@@ -147,13 +147,21 @@ def list_records(conn: sa.Connection, app: AppRuntime, rt: EntityRuntime, query:
         for key, (_, column, _) in zip(sort_keys, keys, strict=True)
         if key not in present
     ]
-    stmt = (
-        sa.select(*selected, *sort_columns)
-        .where(*page_conditions)
-        .order_by(*order)
-        .limit(query.limit + 1)
-    )
-    raw = list(conn.execute(stmt).mappings())
+    # A plain page (every visible field, no filter, scope, sort or cursor: the first page of a
+    # list) runs a statement built once per field set (see ``EntityRuntime.statements``).
+    plain = not (keys or query.cursor or query.filter or query.scope or query.fields)
+    stmt_key = ("page", query.deleted, id_desc, *names)
+    stmt = rt.statements.get(stmt_key) if plain else None
+    if stmt is None:
+        stmt = (
+            sa.select(*selected, *sort_columns)
+            .where(*page_conditions)
+            .order_by(*order)
+            .limit(sa.bindparam("page_limit", type_=sa.Integer))
+        )
+        if plain:
+            rt.statements[stmt_key] = stmt
+    raw = list(conn.execute(stmt, {"page_limit": query.limit + 1}).mappings())
     more = len(raw) > query.limit
     raw = raw[: query.limit]
     items = _to_records(conn, app, rt, [from_row(rt, r) for r in raw], names)
@@ -218,8 +226,20 @@ def get_record(
     names, errors = _selected(rt, fields, hidden)
     if errors:
         raise ValidationFailed("Unknown fields.", errors)
-    stmt = sa.select(*_columns(rt, names)).where(rt.table.c.id == record_id)
-    row = conn.execute(stmt).mappings().first()
+    stmt = _by_id(rt, names, fields is None)
+    row = conn.execute(stmt, {"record_id": record_id}).mappings().first()
     if row is None or (row["deleted_at"] is not None and not include_deleted):
         raise NotFound(f"There is no {rt.name} record {record_id}.")
     return _to_records(conn, app, rt, [from_row(rt, row)], names)[0]
+
+
+def _by_id(rt: EntityRuntime, names: Sequence[str], keep: bool) -> sa.Select[Any]:
+    """The select of one record's ``names`` by ``:record_id``; built once per field set when
+    ``keep`` (every field the caller may see: a bounded number of sets per entity)."""
+    key = ("by_id", *names)
+    stmt = rt.statements.get(key) if keep else None
+    if stmt is None:
+        stmt = sa.select(*_columns(rt, names)).where(rt.table.c.id == sa.bindparam("record_id"))
+        if keep:
+            rt.statements[key] = stmt
+    return stmt

@@ -77,14 +77,31 @@ def load(
 ) -> dict[int, dict[str, Any]]:
     """Stored values of the records ``ids`` (deleted ones included), by id."""
     wanted = sorted(set(ids))
+    locking = lock and conn.dialect.name == "postgresql"
+    if len(wanted) == 1:  # one record (a PATCH): a statement built once, no IN list to expand
+        row = conn.execute(_by_id(rt, locking), {"record_id": wanted[0]}).mappings().first()
+        return {} if row is None else {row["id"]: from_row(rt, row)}
     found: dict[int, dict[str, Any]] = {}
     for part in chunks(wanted):
         stmt = sa.select(rt.table).where(rt.table.c.id.in_(part)).order_by(rt.table.c.id)
-        if lock and conn.dialect.name == "postgresql":
+        if locking:
             stmt = stmt.with_for_update()
         for row in conn.execute(stmt).mappings():
             found[row["id"]] = from_row(rt, row)
     return found
+
+
+def _by_id(rt: EntityRuntime, locking: bool) -> sa.Select[Any]:
+    """Every stored column of one record by ``:record_id`` (``FOR UPDATE`` if ``locking``),
+    built once per entity (see ``EntityRuntime.statements``)."""
+    key = ("row_by_id", locking)
+    stmt = rt.statements.get(key)
+    if stmt is None:
+        stmt = sa.select(rt.table).where(rt.table.c.id == sa.bindparam("record_id"))
+        if locking:
+            stmt = stmt.with_for_update()
+        rt.statements[key] = stmt
+    return stmt
 
 
 def refresh(conn: sa.Connection, rt: EntityRuntime, records: Sequence[dict[str, Any]]) -> None:

@@ -66,6 +66,9 @@ class EntityRuntime:
     #: (field name, stored value → JSON value, or None if the stored value is the JSON value)
     #: in document order, built once.
     dumpers: list[tuple[str, Callable[[Any], Any] | None]] = field(default_factory=list)
+    #: Statements built once and run with parameters (see records/query.py): SQLAlchemy adapts
+    #: the cached result columns of a statement built anew on every execution.
+    statements: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     @property
     def table(self) -> sa.Table:

@@ -231,7 +231,9 @@ def update_records(
                 [FieldError(f"{prefix}/version", "is stale", "stale")],
                 extra={"current": to_json(rt, old)},
             )
-        values, problems = rt.codec.parse(data, creating=False, source=ctx.source, pointer=prefix)
+        values, problems = rt.codec.parse(
+            data, creating=False, source=ctx.source, pointer=prefix, strict=ctx.strict
+        )
         parsed.append(values)
         errors.extend(problems)
     record_ids = [p.record_id for p in patches]

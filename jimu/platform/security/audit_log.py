@@ -16,6 +16,8 @@ from starlette.requests import Request
 from jimu.platform.models import AuditEvent, utcnow
 
 AUDIT: sa.Table = AuditEvent.__table__  # type: ignore[assignment]
+#: The longest username kept; a longer name typed at the login form is kept cut to this.
+USERNAME_LENGTH = 150
 
 EVENT_KINDS = (
     "sign_in",
@@ -23,16 +25,29 @@ EVENT_KINDS = (
     "sign_out",
     "account_locked",
     "account_unlocked",
+    "address_unlocked",
     "password_changed",
     "role_assigned",
     "role_unassigned",
     "roles_published",
+    "role_draft_saved",
+    "role_draft_discarded",
+    "form_deleted",
     "record_shared",
     "record_unshared",
     "token_created",
     "token_revoked",
     "export",
     "import",
+    "user_created",
+    "user_changed",
+    "user_invited",
+    "password_reset",
+    "invitation_used",
+    "department_created",
+    "department_changed",
+    "department_merged",
+    "department_deleted",
 )
 
 
@@ -57,7 +72,7 @@ def log_event(
             app=app,
             detail=dict(detail or {}),
             ip=ip,
-            username=username,
+            username=username[:USERNAME_LENGTH] if username is not None else None,
         )
     )
 

@@ -6,7 +6,7 @@ A page holds up to ``limit`` events with ids below ``before`` (the newest when a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from jimu.engines.form.sqltypes import MAX_ID
 from jimu.errors import FieldError, ValidationFailed
 from jimu.platform.auth.sessions import as_utc
 from jimu.platform.models import AuditEvent, User
@@ -78,7 +79,7 @@ def parse_filter(
     until = _moment(_one(params.get("until")), zone, "/until", errors, end_of_day=True)
     if since and until and until <= since:
         errors.append(FieldError("/until", "The end must be after the start.", "range"))
-    before = _integer(_one(params.get("before")), "/before", 1, None, errors)
+    before = _integer(_one(params.get("before")), "/before", 1, MAX_ID, errors)
     limit = _integer(_one(params.get("limit")), "/limit", 1, MAX_LIMIT, errors)
     if errors:
         raise ValidationFailed("The audit log filter is not valid.", errors)
@@ -160,7 +161,9 @@ def _moment(
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            moment = datetime.combine(day + timedelta(days=1 if end_of_day else 0), time())
+            moment = datetime.combine(day, time())
+            if end_of_day:
+                moment = _clamped(lambda: moment + timedelta(days=1), up=True)
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
@@ -168,7 +171,17 @@ def _moment(
             FieldError(pointer, "Use an ISO 8601 date or time, e.g. 2026-11-23T09:30.", "format")
         )
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
+    local = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    return _clamped(lambda: local.astimezone(UTC), up=local.year > 1)
+
+
+def _clamped(compute: Callable[[], datetime], *, up: bool) -> datetime:
+    """``compute()``, or the last (``up``) or first moment there is when it falls outside
+    years 1..9999 (a bound before or after every event)."""
+    try:
+        return compute()
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC) if up else datetime.min.replace(tzinfo=UTC)
 
 
 def _integer(

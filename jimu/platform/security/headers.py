@@ -1,8 +1,9 @@
 """Security headers on every response: a Content-Security-Policy, no framing, no sniffing.
 
 :class:`SecurityHeaders` is a plain ASGI middleware (no per-request task or buffering). For each
-request it makes a fresh nonce (:func:`csp_nonce` reads it; the page templates put it on the few
-elements that need it) and, when the response starts, adds:
+request it has a fresh nonce (made by :func:`csp_nonce` when a page asks for it, which the page
+templates put on the few elements that need it, or when an HTML answer starts) and, when the
+response starts, adds:
 
 - on HTML responses, the page policy :func:`page_policy`: scripts and style sheets only from
   Jimu itself or carrying the request's nonce (no ``'unsafe-inline'`` or ``'unsafe-eval'`` for
@@ -19,6 +20,8 @@ Directives a response already set in its own ``Content-Security-Policy`` win ove
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -53,11 +56,7 @@ def page_policy(nonce: str) -> str:
 
 def csp_nonce(request: Request) -> str:
     """The nonce of this request's policy (one is made if the middleware did not run)."""
-    state = request.scope.setdefault("state", {})
-    nonce = state.get(NONCE_KEY)
-    if not isinstance(nonce, str):
-        nonce = state[NONCE_KEY] = secrets.token_urlsafe(18)
-    return nonce
+    return _nonce(request.scope.setdefault("state", {}))
 
 
 def merged_policy(own: str | None, ours: str) -> str:
@@ -69,10 +68,18 @@ def merged_policy(own: str | None, ours: str) -> str:
     return "; ".join([own.strip().rstrip(";"), *extra])
 
 
-def add_security_headers(headers: MutableHeaders, nonce: str) -> None:
+def _nonce(state: dict[str, Any]) -> str:
+    nonce = state.get(NONCE_KEY)
+    if not isinstance(nonce, str):
+        nonce = state[NONCE_KEY] = secrets.token_urlsafe(18)
+    return nonce
+
+
+def add_security_headers(headers: MutableHeaders, nonce: Callable[[], str]) -> None:
+    """Add the headers to a response's; ``nonce`` gives the request's nonce (HTML only)."""
     is_html = headers.get("content-type", "").startswith("text/html")
     own = headers.get(CSP)
-    policy = merged_policy(own, page_policy(nonce) if is_html else NO_FRAMES)
+    policy = merged_policy(own, page_policy(nonce()) if is_html else NO_FRAMES)
     if own is None or "frame-ancestors" not in own:
         headers["X-Frame-Options"] = "DENY"
     headers[CSP] = policy
@@ -88,12 +95,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        nonce = secrets.token_urlsafe(18)
-        scope.setdefault("state", {})[NONCE_KEY] = nonce
+        # The nonce is made when a page asks for it (csp_nonce) or an HTML answer starts: an
+        # API answer needs none, and each one is a read of the system's random source.
+        state = scope.setdefault("state", {})
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                add_security_headers(MutableHeaders(scope=message), nonce)
+                headers = MutableHeaders(scope=message)
+                add_security_headers(headers, lambda: _nonce(state))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

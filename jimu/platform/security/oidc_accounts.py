@@ -77,7 +77,7 @@ def _created(db: Session, config: OidcConfig, claims: dict[str, Any]) -> User:
 def _free_username(db: Session, base: str) -> str:
     """``base``, or ``base-2``, ``base-3``... if it is taken by someone else."""
     candidate, n = base, 1
-    while find_user(db, candidate) is not None or not USERNAME_PATTERN.match(candidate):
+    while find_user(db, candidate) is not None or not USERNAME_PATTERN.fullmatch(candidate):
         n += 1
         candidate = f"{base}-{n}"
     return candidate

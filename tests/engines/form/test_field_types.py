@@ -135,6 +135,10 @@ def test_bad_phone_numbers_are_refused(raw: str) -> None:
         ({"type": "email"}, "li@", ("error", "format")),
         ({"type": "url"}, "example.com/x", "https://example.com/x"),
         ({"type": "url"}, "ftp://x.y", ("error", "format")),
+        # control characters and whitespace anywhere (Python strips \x1e, ECMA's \s keeps it)
+        ({"type": "url"}, "http://\x1e", ("error", "format")),
+        ({"type": "url"}, "http://a\x1eb.cn", ("error", "format")),
+        ({"type": "url"}, "https://a.cn/x\u3000y", ("error", "format")),
         ({"type": "select", "options": [{"value": "a", "label": {"zh": "甲"}}]}, "甲", "a"),
         ({"type": "select", "options": [{"value": "a"}]}, "b", ("error", "option")),
         ({"type": "multiselect", "options": [{"value": "a"}, {"value": "b"}]}, "b, a", ["a", "b"]),

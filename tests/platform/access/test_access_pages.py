@@ -409,6 +409,10 @@ def test_sharing_is_refused_to_those_who_may_not_change_the_record(
         ({"user_id": "", "department_id": "", "access": "read"}, "Choose a user or a department"),
         ({"user_id": "WES", "access": "admin"}, "Choose whether they may view, or view and edit."),
         ({"user_id": "987654", "access": "read"}, "there is no user 987654"),
+        # past the largest 64-bit id, or digits int() would not take: refused, never a 500
+        ({"user_id": str(2**63), "access": "read"}, f"“{2**63}” is not an id."),
+        ({"department_id": "²", "access": "read"}, "“²” is not an id."),
+        ({"user_id": "9" * 5000, "access": "read"}, "is not an id."),
     ],
 )
 def test_a_bad_share_is_refused_inline(
@@ -421,7 +425,7 @@ def test_a_bad_share_is_refused_inline(
         assert refused.status_code == 422, refused.text
         assert "The record was not shared" in text_of(refused.text)
         assert message in html.unescape(section(refused.text, "sharing"))
-        if values.get("user_id", "").isdigit() and values["user_id"] != "987654":
+        if data.get("user_id") == "WES":
             assert f'<option value="{values["user_id"]}" selected>' in refused.text
         assert shares_of(get_page(rex, page_url)) == {}
 

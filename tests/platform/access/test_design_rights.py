@@ -24,6 +24,10 @@ def test_a_forms_designer_changes_entities_but_not_roles(app: FastAPI, secured: 
         assert dee.get(f"{DOCS}/entity/lead").status_code == 200
         saved = dee.put(f"{DOCS}/entity/lead", json=lead)
         assert saved.status_code in (200, 201), saved.text
+        preview = dee.post("/api/apps/crm/publish/preview", json={"kind": "entity"})
+        assert preview.status_code == 200, preview.text
+        assert preview.json()["can_publish"] is True and preview.json()["conversions"] == []
+        assert any("crm_lead.note" in step for step in preview.json()["steps"])
         published = dee.post("/api/apps/crm/publish", json={"kind": "entity"})
         assert published.status_code == 200, published.text
         role = dict(ROLES["rep"], entities={"lead": {"actions": ["read"], "scope": "all"}})
@@ -32,6 +36,11 @@ def test_a_forms_designer_changes_entities_but_not_roles(app: FastAPI, secured: 
     with secured.client(app, "rex") as rex:
         assert_problem(rex.get(DOCS), 403, "permission_denied")
         assert_problem(rex.get(f"{DOCS}/entity/lead"), 403, "permission_denied")
+        assert_problem(
+            rex.post("/api/apps/crm/publish/preview", json={"kind": "entity"}),
+            403,
+            "permission_denied",
+        )
         assert_problem(rex.put(f"{DOCS}/entity/lead", json=lead), 403, "permission_denied")
 
 

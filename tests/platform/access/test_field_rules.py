@@ -4,6 +4,7 @@ a read-only field cannot be written."""
 from __future__ import annotations
 
 import json
+import re
 
 from access_testing import Secured
 from fastapi import FastAPI
@@ -112,6 +113,10 @@ def test_the_openapi_document_is_the_callers(app: FastAPI, secured: Secured) -> 
         assert "amount" not in schemas["crm.lead"]["properties"]
         assert "amount" not in schemas["crm.lead.create"]["properties"]
         assert "name" in schemas["crm.lead"]["properties"]
+        listing = rex.get("/openapi.json").json()["paths"][LEADS]["get"]["parameters"]
+        sort = next(p for p in listing if p["name"] == "sort")["schema"]["pattern"]
+        assert re.fullmatch(sort, "-name") and not re.fullmatch(sort, "-amount")
+        assert rex.get(LEADS, params={"sort": "-amount"}).status_code == 422
     with secured.client(app, "nob") as nob:
         document = nob.get("/openapi.json").json()
         assert "crm.lead" not in document["components"]["schemas"]

@@ -169,8 +169,9 @@ def test_only_writes_that_policies_read_raise_the_revision(
             return revision.current(conn)
 
     start = now()
-    with begin_write(platform.engine) as conn:  # a failed sign-in: not about access
-        conn.execute(sa.update(User).where(User.id == secured.users["rex"]).values(failed_logins=1))
+    with begin_write(platform.engine) as conn:  # a new password: not about access
+        changed = sa.update(User).where(User.id == secured.users["rex"])
+        conn.execute(changed.values(password_changed_at=sa.func.current_timestamp()))
     assert now() == start
     with platform.sessions() as db:  # reports of a manager are in the $user context
         rex = db.get(User, secured.users["rex"])

@@ -33,6 +33,8 @@ PUBLIC = {
     ("POST", "/login"),
     ("GET", "/login/oidc"),
     ("GET", "/login/oidc/callback"),
+    ("GET", "/invite/{token}"),  # a one-time link: the token is the credential (docs/org.md)
+    ("POST", "/invite/{token}"),
     ("OPTIONS", "/api/public/{app}/{slug}"),  # public forms: create only, see docs
     ("POST", "/api/public/{app}/{slug}"),
     ("GET", "/f/{app}/{slug}"),
@@ -44,6 +46,7 @@ ROLELESS_ALLOWED = {("GET", "/api/apps/{app}/access")}
 #: Routes about the caller themself or shared by everyone signed in (not about an app).
 SELF_SERVICE = {
     ("GET", "/openapi.json"),  # the caller's own share of the document
+    ("GET", "/api/formula-functions"),  # the formula language's reference, like /docs
     ("GET", "/docs"),
     ("GET", "/redoc"),
     ("POST", "/api/auth/logout"),
@@ -66,6 +69,19 @@ SELF_SERVICE = {
     ("POST", "/account/tokens/{token_id}/revoke"),
     ("GET", "/"),
     ("GET", "/apps"),
+    ("GET", "/api/field-types"),  # the registered field types, the same for everyone
+    ("GET", "/api/notifications"),  # the caller's own inbox
+    ("GET", "/api/notifications/unread-count"),
+    ("POST", "/api/notifications/read-all"),
+    ("GET", "/api/users/me/away"),  # the caller's own away dates
+    ("PUT", "/api/users/me/away"),
+    ("POST", "/account/away"),
+    ("GET", "/inbox"),
+    ("POST", "/inbox/read-all"),
+    ("GET", "/api/tasks/counts"),  # the caller's own task inbox
+    ("GET", "/tasks"),
+    ("POST", "/tasks/bulk-approve"),  # each task checked as the API does
+    ("POST", "/tasks/start"),  # on a record the caller can read
 }
 REFUSED = {401, 403, 404}
 
@@ -108,6 +124,8 @@ def payload(method: str, path: str, secured: Secured) -> dict[str, Any]:
         return {"params": {"from": 1, "to": 1}}
     if path.endswith("/rollback"):
         return {"json": {"version": 1}}
+    if path.endswith("/conditions/explain"):
+        return {"json": {"condition": True}}
     if path.endswith("/shares") and method == "POST":
         return {"json": {"user_id": secured.users["rex"], "access": "read"}}
     if path.endswith("/records/import") or path.endswith("/import"):
@@ -115,6 +133,15 @@ def payload(method: str, path: str, secured: Secured) -> dict[str, Any]:
     if path.endswith("/records/bulk"):
         item = {"id": record, "name": "x"} if method == "PATCH" else {"name": "x"}
         return {"json": {"records": [item]}}
+    if "/processes/" in path:  # the approval actions (docs/process.md)
+        for end, body in (
+            ("/return", {"to": "x"}),
+            ("/transfer", {"user_id": 1}),
+            ("/add-signer", {"mode": "after", "user_id": 1}),
+            ("/comments", {"text": "x"}),
+        ):
+            if path.endswith(end):
+                return {"json": body}
     if method in ("GET", "DELETE", "OPTIONS"):
         return {}
     return {"json": {}}

@@ -46,6 +46,29 @@ def test_json_errors_are_problems_pointing_at_fields(
     assert lead_count(marketing) == before
 
 
+def test_json_values_of_a_wrong_json_type_are_422_with_the_other_errors(
+    visitor: TestClient, marketing: Platform
+) -> None:
+    """As in the records API: 42 is no text, a list no single select; nothing is stored, and
+    the other fields' errors come in the same answer."""
+    before = lead_count(marketing)
+    body = person(company=42, industry=["it"], email="nope", phone=13812345678)
+    errors = assert_problem(visitor.post(API, json=body), 422, "validation_failed")["errors"]
+    assert [(e["pointer"], e["code"]) for e in errors] == [
+        ("/company", "wrong_type"),
+        ("/phone", "wrong_type"),
+        ("/industry", "wrong_type"),
+        ("/email", "format"),
+    ]
+    assert errors[0]["message"] == "expected text, got a number"
+    assert lead_count(marketing) == before
+    wrong_only = visitor.post(API, json=person(company=42))
+    body = assert_problem(wrong_only, 422, "validation_failed")
+    assert [e["pointer"] for e in body["errors"]] == ["/company"]
+    assert lead_count(marketing) == before
+    assert visitor.post(API, json=person(company="42")).status_code == 201
+
+
 def test_json_ignores_ids_owners_and_fields_not_on_the_form(
     visitor: TestClient, marketing: Platform
 ) -> None:

@@ -16,7 +16,7 @@ from jimu.platform.records.runtime import AppRuntime
 
 
 def test_every_app_runs_the_standard_steps_in_order(records: Records) -> None:
-    assert records.runtime.pipeline.names == ["sub-table rows", "dependents"]
+    assert records.runtime.pipeline.names == ["sub-table rows", "dependents", "wake workers"]
 
 
 def test_a_hook_sees_each_write_as_typed_stored_records(
@@ -30,7 +30,12 @@ def test_a_hook_sees_each_write_as_typed_stored_records(
             seen.append((batch.rt.name, stored.new["id"], stored.created, before, stored.event_id))
 
     records.runtime.pipeline.add("watch", hook, before="dependents")
-    assert records.runtime.pipeline.names == ["sub-table rows", "watch", "dependents"]
+    assert records.runtime.pipeline.names == [
+        "sub-table rows",
+        "watch",
+        "dependents",
+        "wake workers",
+    ]
     lead = records.create(conn, "lead", {"name": "Wang"}, CTX)
     records.update(conn, "lead", lead["id"], {"name": "Wang Fang"}, CTX)
     records.delete(conn, "lead", lead["id"], CTX)

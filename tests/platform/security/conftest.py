@@ -16,7 +16,7 @@ from jimu.platform.state import Platform
 
 
 @pytest.fixture
-def sso(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sso]:
+def sso(db_url: str, migrated: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sso]:
     jimu_port, provider_port = free_port(), free_port()
     jimu_url = f"http://127.0.0.1:{jimu_port}"
     provider = LocalProvider(

@@ -1,6 +1,7 @@
-"""Sign-in security in a real Chromium: a lockout message, single sign-on through the local
-OpenID Connect provider, the security page's password rules, and the admin's audit log page
-with its filter, in English and Chinese. Jimu and the provider are served by uvicorn."""
+"""Sign-in security in a real Chromium: a throttled sign-in's message, single sign-on through
+the local OpenID Connect provider, the security page's password rules, the admin's audit log
+page with its filter and the sign-in throttling page, in English and Chinese. Jimu and the
+provider are served by uvicorn."""
 
 from __future__ import annotations
 
@@ -52,13 +53,14 @@ def test_sign_in_security_in_a_browser(sso: Sso, browser_page: Page, screens: Pa
     add_user(sso.platform, "admin", ADMIN_PASSWORD, is_admin=True)
     add_user(sso.platform, "bob", "bob-river-2026")
 
-    # Five wrong passwords lock bob out; the page says until when.
-    for _ in range(5):
+    # Six wrong passwords make bob's username wait (a long first wait: the browser is slow).
+    sso.platform.settings.login_backoff_seconds = 600
+    for _ in range(7):
         sign_in(page, base, "bob", "not-his-password-1")
     expect(page.locator(".notice-error")).to_contain_text(
-        "This account is locked after too many failed sign-ins"
+        "Too many failed sign-ins for this username. Try again after"
     )
-    page.screenshot(path=str(screens / "locked.png"))
+    page.screenshot(path=str(screens / "throttled.png"))
 
     # Single sign-on: the button goes to the provider and back, signed in as a new user.
     page.goto(f"{base}/login")
@@ -85,16 +87,27 @@ def test_sign_in_security_in_a_browser(sso: Sso, browser_page: Page, screens: Pa
     page.click("#nav-audit")
     expect(page.locator("h1")).to_have_text("Audit log")
     page.select_option("#audit-kind", "sign_in_failed")
+    page.fill("#audit-username", "bob")
     page.click("#audit-filter button[type=submit]")
     rows = page.locator("#audit-events tbody tr")
-    expect(rows).to_have_count(5)  # the five wrong passwords
-    expect(rows.first).to_contain_text("bob")
+    expect(rows).to_have_count(7)  # six wrong passwords and the one that had to wait
+    expect(rows.first).to_contain_text('"reason": "throttled"')
     page.fill("#audit-username", "alice.w")
     page.select_option("#audit-kind", "sign_in")
     page.click("#audit-filter button[type=submit]")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text('"method": "oidc"')
     page.screenshot(path=str(screens / "audit.png"))
-    page.goto(f"{base}/admin/audit?kind=account_locked&lang=zh")
+
+    # The admin clears bob's wait on the throttling page (audited).
+    page.click("#link-throttles")
+    expect(page.locator("h1")).to_have_text("Sign-in throttling")
+    bob = page.locator('#throttles tr[data-scope="account"][data-key="bob"]')
+    expect(bob).to_contain_text("6")
+    page.screenshot(path=str(screens / "throttles.png"))
+    bob.locator("button[type=submit]").click()
+    expect(page.locator(".notice")).to_contain_text("The failed sign-ins of bob were forgotten.")
+    expect(bob).to_have_count(0)
+    page.goto(f"{base}/admin/audit?kind=account_unlocked&lang=zh")
     expect(page.locator("h1")).to_have_text("审计日志")
-    expect(rows.first).to_contain_text("账号锁定")
+    expect(rows.first).to_contain_text("账号解锁")

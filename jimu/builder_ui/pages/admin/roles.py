@@ -33,6 +33,7 @@ from jimu.errors import FieldError, PermissionDenied, ValidationFailed
 from jimu.metadata.roles import ACTIONS
 from jimu.platform.access import assignments
 from jimu.platform.access.policy import OWNING_ACTIONS, RoleSpec
+from jimu.platform.api.params import AssignmentId
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.state import Platform
@@ -300,7 +301,7 @@ def add_member(
 
 @router.post(PAGE + "/members/{assignment_id:int}/delete")
 def remove_member(
-    app: str, assignment_id: int, viewer: SignedIn, platform: PlatformDep
+    app: str, assignment_id: AssignmentId, viewer: SignedIn, platform: PlatformDep
 ) -> RedirectResponse:
     """Take a role away from its holder (NotFound if the assignment is not of this app)."""
     _require_admin(viewer)

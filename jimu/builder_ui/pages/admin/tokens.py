@@ -19,6 +19,7 @@ from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
 from jimu.errors import FieldError, ValidationFailed
 from jimu.platform import metadata_store
+from jimu.platform.api.params import TokenId
 from jimu.platform.auth.api_tokens import issue_token, list_tokens, revoke_token
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import ApiToken
@@ -166,7 +167,7 @@ def _render_errors(
 
 @router.post(PAGE + "/{token_id:int}/revoke")
 def revoke(
-    request: Request, token_id: int, viewer: SignedIn, platform: PlatformDep
+    request: Request, token_id: TokenId, viewer: SignedIn, platform: PlatformDep
 ) -> RedirectResponse:
     with platform.write_sessions() as db:
         revoke_token(db, viewer.signed_in_user, token_id, ip=client_ip(request))

@@ -35,6 +35,7 @@ from jimu.platform.security.oidc import (
     http_client,
 )
 from jimu.platform.security.oidc_accounts import claimed_username, user_for_identity
+from jimu.platform.security.throttle import count_success
 from jimu.platform.settings import Settings
 
 router = APIRouter()
@@ -96,8 +97,7 @@ def oidc_callback(request: Request, viewer: AnyViewer, db: Db, settings: Setting
         db.rollback()
         username = claimed_username(config, claims) if claims else None
         return _refused(request, viewer, db, settings, error, next_url, username, status=401)
-    user.failed_logins = 0
-    user.locked_until = None
+    count_success(db, user.username)  # single sign-on proves it is them, like a password
     log_event(
         db,
         "sign_in",

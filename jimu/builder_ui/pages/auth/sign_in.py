@@ -4,8 +4,9 @@ The login form is protected against cross-site posting with a double-submit toke
 /login`` sets a random token in a short-lived cookie and in the form, and ``POST /login`` only
 proceeds when both match. Sign-out is a POST carrying the session's CSRF token.
 
-Sign-in goes through the platform's lockout and audit (docs/security.md); a locked account is
-told until when, in the viewer's time zone.
+Sign-in goes through the platform's throttling and audit (docs/security.md); an attempt that
+must wait is answered 429 with ``Retry-After`` and told how long, and until when in the
+viewer's time zone.
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ from jimu.platform.auth.crypto import new_token, tokens_match
 from jimu.platform.auth.dependencies import CurrentPrincipal
 from jimu.platform.auth.origin import check_same_origin
 from jimu.platform.auth.sessions import end_session, start_session
+from jimu.platform.clock import ClockDep
 from jimu.platform.dependencies import Db, SettingsDep
 from jimu.platform.security.audit_log import client_ip, log_event
-from jimu.platform.security.sign_in import LockoutPolicy, sign_in_with_password
+from jimu.platform.security.backoff import ThrottlePolicy
+from jimu.platform.security.sign_in import sign_in_with_password
+from jimu.platform.security.throttle import SignInThrottled
 from jimu.platform.settings import Settings
 
 router = APIRouter()
@@ -83,9 +87,16 @@ def login_page(
     return response
 
 
-def locked_notice(viewer: Viewer, until: datetime) -> Notice:
-    moment = until.astimezone(viewer.time_zone).strftime("%Y-%m-%d %H:%M")
-    return Notice("error", viewer.t("login.locked", until=f"{moment} ({viewer.zone_name})"))
+def throttled_notice(viewer: Viewer, refused: SignInThrottled, now: datetime) -> Notice:
+    """What a refused attempt is told: until when (in the viewer's time zone) and in how many
+    seconds to try again, in the viewer's language."""
+    until = refused.wait.until.astimezone(viewer.time_zone).strftime("%Y-%m-%d %H:%M:%S")
+    text = viewer.t(
+        f"login.throttled_{refused.wait.scope}",
+        seconds=refused.wait.seconds(now),
+        until=f"{until} ({viewer.zone_name})",
+    )
+    return Notice("error", text)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -106,6 +117,7 @@ def submit_login(
     viewer: AnyViewer,
     db: Db,
     settings: SettingsDep,
+    clock: ClockDep,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
@@ -125,25 +137,29 @@ def submit_login(
             notice=notice,
             status=400,
         )
+    now = clock()
     attempt = sign_in_with_password(
-        db, username.strip(), password, LockoutPolicy.of(settings), ip=client_ip(request)
+        db, username.strip(), password, ThrottlePolicy.of(settings), ip=client_ip(request), now=now
     )
     db.commit()
     user = attempt.user
     if user is None:
-        if attempt.locked_until is not None:
-            notice = locked_notice(viewer, attempt.locked_until)
-        else:
-            notice = Notice("error", viewer.t("login.failed"))
-        return login_page(
+        notice = Notice("error", viewer.t("login.failed"))
+        status = 401
+        if attempt.throttled is not None:
+            notice, status = throttled_notice(viewer, attempt.throttled, now), 429
+        page = login_page(
             request,
             viewer,
             settings,
             next_url=next_url,
             username=username,
             notice=notice,
-            status=401,
+            status=status,
         )
+        if attempt.throttled is not None:
+            page.headers["Retry-After"] = str(attempt.throttled.retry_after)
+        return page
     started = start_session(db, user, timedelta(hours=settings.session_hours))
     db.commit()
     response = RedirectResponse(next_url, status_code=303)

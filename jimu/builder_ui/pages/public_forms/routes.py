@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -22,6 +21,7 @@ from jimu.builder_ui.i18n import DEFAULT_LANGUAGE
 from jimu.builder_ui.pages.records.fields import FieldView, field_view
 from jimu.builder_ui.pages.records.form_errors import FormErrors, place_errors
 from jimu.builder_ui.pages.records.form_input import record_values
+from jimu.builder_ui.pages.records.layout import Section, arrange, layout_section
 from jimu.builder_ui.pages.records.scope import app_label, app_nav
 from jimu.builder_ui.pages.shell.forms import PostedForm
 from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
@@ -52,13 +52,6 @@ from jimu.platform.state import Platform
 router = APIRouter()
 
 
-@dataclass(frozen=True)
-class PublicSection:
-    title: str
-    columns: int
-    fields: tuple[FieldView, ...]
-
-
 def _open(platform: Platform, app: str, slug: str) -> tuple[Records, PublicForm]:
     with platform.engine.connect() as conn:
         records = platform.apps.records(conn, app)
@@ -80,14 +73,12 @@ def form_fields(form: PublicForm, records: Records, viewer: Viewer) -> dict[str,
     return views
 
 
-def sections(form: PublicForm, views: Mapping[str, FieldView], viewer: Viewer) -> list[Any]:
+def sections(form: PublicForm, views: Mapping[str, FieldView], viewer: Viewer) -> list[Section]:
     found = []
     for raw in form.sections:
         members = tuple(views[n] for n in raw.get("fields") or [] if n in views)
         if members:
-            columns = raw.get("columns")
-            columns = columns if isinstance(columns, int) and 1 <= columns <= 4 else 1
-            found.append(PublicSection(viewer.label(raw.get("title"), ""), columns, members))
+            found.append(layout_section(raw, members, viewer, default_columns=1))
     return found
 
 
@@ -128,7 +119,7 @@ def render_public(
         title=viewer.label(form.text("title"), form.slug),
         intro=viewer.label(form.text("intro"), ""),
         submit_label=viewer.label(form.text("submit_label"), viewer.t("public_form.submit")),
-        sections=sections(form, views, viewer),
+        layout=arrange(sections(form, views, viewer)),
         values=dict(values or {}),
         captured=dict(captured or {}),
         errors=errors,

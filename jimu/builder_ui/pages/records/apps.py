@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
+from jimu.builder_ui.pages.designers.shell import boot_data
+from jimu.builder_ui.pages.records.dashboard_page import DESIGNER, home_dashboard
 from jimu.builder_ui.pages.records.scope import app_label, app_nav, load_app, menu
 from jimu.builder_ui.pages.shell.rendering import Crumb, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn
@@ -74,6 +76,8 @@ def apps(request: Request, viewer: SignedIn, platform: PlatformDep) -> HTMLRespo
 
 @router.get("/apps/{app}", response_class=HTMLResponse)
 def app_home(request: Request, app: str, viewer: SignedIn, platform: PlatformDep) -> HTMLResponse:
+    """The app's tables as cards, under its home dashboard when the app document names one
+    (``"home": {"dashboard": name}``, published)."""
     with platform.engine.connect() as conn:
         model, records = load_app(platform, conn, app, viewer)
         if not records.policy.unrestricted and not menu(model, records):
@@ -94,6 +98,7 @@ def app_home(request: Request, app: str, viewer: SignedIn, platform: PlatformDep
                     url=f"/apps/{app}/{name}",
                 )
             )
+        board = home_dashboard(conn, records, viewer)
     label = app_label(model, viewer)
     summary = {"label": label, "description": viewer.label(model.spec.get("description"), "")}
     return render(
@@ -104,4 +109,6 @@ def app_home(request: Request, app: str, viewer: SignedIn, platform: PlatformDep
         nav=app_nav(model, viewer, records=records),
         app=summary,
         entities=cards,
+        designer=DESIGNER if board else None,
+        boot=boot_data(viewer, DESIGNER, board) if board else None,
     )

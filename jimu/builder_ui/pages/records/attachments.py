@@ -22,6 +22,7 @@ from jimu.builder_ui.pages.records.form_input import FormLike
 from jimu.builder_ui.pages.records.scope import EntityScope
 from jimu.builder_ui.pages.shell.viewer import SignedIn
 from jimu.errors import NotFound
+from jimu.platform.api.params import RecordId
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.records.attachments import attachment_path, save_attachment
@@ -118,7 +119,7 @@ def _holds(files: Any, key: str) -> bool:
 def download(
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     field: str,
     key: str,
     viewer: SignedIn,

@@ -34,6 +34,8 @@ class Change:
     changed_at: Any
     kind: str = "updated"  # created / updated / deleted / restored
     fields: list[FieldChange] = field(default_factory=list)
+    #: An owner change of the public pool or an assignment: its kind, reason and note.
+    owner_change: Mapping[str, Any] | None = None
 
 
 def _is_empty(value: Any) -> bool:
@@ -52,6 +54,9 @@ def _initial_values(values: Any, fields: Sequence[FieldView]) -> list[FieldChang
 
 def _add(change: Change, entry: Mapping[str, Any], fields: Sequence[FieldView]) -> None:
     name = str(entry.get("field") or "")
+    owner_change = entry.get("owner_change")
+    if isinstance(owner_change, Mapping):
+        change.owner_change = owner_change
     old, new = entry.get("old_value"), entry.get("new_value")
     if name == CREATED_FIELD:
         change.kind = "created"

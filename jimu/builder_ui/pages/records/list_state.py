@@ -1,10 +1,12 @@
 """The state of a record list as it travels in the URL, and the query it asks for.
 
 ``?q=`` quick search, ``?f=field:op:value`` conditions (repeated, all must hold), ``?sort=name``
-or ``?sort=-name``, ``?cols=a,b,c`` the columns shown, ``?limit=`` rows per page and ``?cursor=``
-the keyset position of the page. Everything the user typed is kept even when it is wrong, so
-the page can show it back with the problem; :func:`conditions_logic` raises ``ValidationFailed``
-naming every bad condition, in the language of the translator it is given.
+or ``?sort=-name``, ``?filter=`` a JsonLogic condition (as JSON text; a chart's drill-down
+links here with it, see docs/reports.md), ``?cols=a,b,c`` the columns shown, ``?limit=`` rows
+per page and ``?cursor=`` the keyset position of the page. Everything the user typed is kept
+even when it is wrong, so the page can show it back with the problem; :func:`conditions_logic`
+raises ``ValidationFailed`` naming every bad condition, in the language of the translator it is
+given.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from urllib.parse import urlencode
 from jimu.builder_ui.i18n import DEFAULT_LANGUAGE, Translator, translator
 from jimu.builder_ui.pages.records.fields import BULKY_WIDGETS, FieldView
 from jimu.errors import FieldError, ValidationFailed
+from jimu.platform.api.record_queries import parse_filter
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
@@ -102,6 +105,10 @@ class ListState:
     columns: tuple[str, ...] = ()
     limit: int = DEFAULT_PAGE_SIZE
     cursor: str = ""
+    #: The published list view the list follows (``?view=``; see list_view.py).
+    view: str = ""
+    #: A JsonLogic condition as JSON text (``?filter=``), e.g. from a chart's drill-down.
+    filter: str = ""
 
     @classmethod
     def from_params(cls, params: Any) -> ListState:
@@ -121,13 +128,19 @@ class ListState:
             columns=columns,
             limit=limit if limit in PAGE_SIZES else DEFAULT_PAGE_SIZE,
             cursor=str(params.get("cursor") or ""),
+            view=str(params.get("view") or "").strip(),
+            filter=str(params.get("filter") or "").strip(),
         )
 
     def params(self) -> list[tuple[str, str]]:
         items: list[tuple[str, str]] = []
+        if self.view:
+            items.append(("view", self.view))
         if self.q:
             items.append(("q", self.q))
         items.extend(("f", c.encode()) for c in self.conditions)
+        if self.filter:
+            items.append(("filter", self.filter))
         if self.sort:
             items.append(("sort", self.sort))
         if self.columns:
@@ -233,6 +246,15 @@ def search_logic(q: str, fields: Sequence[FieldView]) -> dict[str, Any] | None:
     return parts[0] if len(parts) == 1 else {"or": parts}
 
 
+def url_filter(text: str) -> dict[str, Any]:
+    """The ``?filter=`` condition: a JsonLogic object (ValidationFailed if it is not one). Its
+    fields and operators are checked by the record service, the reader's scope still applies."""
+    found = parse_filter(text)
+    if found is None:
+        raise ValidationFailed("empty", [FieldError("/filter", "empty", "filter")])
+    return found
+
+
 def conditions_logic(
     state: ListState, fields: Sequence[FieldView], t: Translator = ENGLISH
 ) -> dict[str, Any] | None:
@@ -258,6 +280,11 @@ def conditions_logic(
             except BadFilterValue as error:
                 message = t("filter.value", label=f.label, problem=t(error.key))
                 errors.append(FieldError(pointer, message, "value"))
+    if state.filter:
+        try:
+            parts.append(url_filter(state.filter))
+        except ValidationFailed:
+            errors.append(FieldError("/filter", t("filter.bad_url_filter"), "filter"))
     if errors:
         raise ValidationFailed(t("filter.invalid"), errors)
     if not parts:

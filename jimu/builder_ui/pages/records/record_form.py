@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,13 +11,14 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from jimu.builder_ui.pages.records.attachments import attachment_values, saver
 from jimu.builder_ui.pages.records.form_errors import FormErrors, place_errors
 from jimu.builder_ui.pages.records.form_input import record_values
-from jimu.builder_ui.pages.records.layout import form_sections
+from jimu.builder_ui.pages.records.layout import form_layout
 from jimu.builder_ui.pages.records.references import collect_references
 from jimu.builder_ui.pages.records.scope import EntityScope
 from jimu.builder_ui.pages.shell.forms import PostedForm
 from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
 from jimu.errors import Conflict, ValidationFailed
+from jimu.platform.api.params import RecordId
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.records import WriteContext
@@ -29,8 +31,15 @@ def ui_context(viewer: Viewer) -> WriteContext:
     return WriteContext(actor_id=viewer.signed_in_user.id, source="ui")
 
 
-def default_values(scope: EntityScope) -> Record:
-    return {f.name: f.spec["default"] for f in scope.fields if "default" in f.spec}
+def default_values(scope: EntityScope, params: Mapping[str, str] | None = None) -> Record:
+    """A new record's values: the fields' defaults, and the link fields named in ``params``
+    (``?account=7``: "new related record" from a record page's related list)."""
+    values: Record = {f.name: f.spec["default"] for f in scope.fields if "default" in f.spec}
+    for f in scope.fields:
+        given = (params or {}).get(f.name, "")
+        if f.widget == "link" and not f.many and not f.readonly and given.isdigit():
+            values[f.name] = int(given)
+    return values
 
 
 def render_form(
@@ -82,7 +91,7 @@ def render_form(
         title=title,
         action=action,
         cancel_url=scope.record_url(record_id) if record_id is not None else scope.url,
-        sections=form_sections(scope.form_document(conn), scope.fields, viewer),
+        layout=form_layout(scope.form_document(conn), scope.fields, viewer),
         values=values,
         version=version,
         errors=errors,
@@ -105,7 +114,8 @@ def new_record(
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
         scope.require("create")
-        return render_form(request, scope, conn, default_values(scope))
+        values = default_values(scope, request.query_params)
+        return render_form(request, scope, conn, values)
 
 
 @router.post("/apps/{app}/{entity}/new")
@@ -137,7 +147,7 @@ def edit_record(
     request: Request,
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     viewer: SignedIn,
     platform: PlatformDep,
 ) -> HTMLResponse:
@@ -191,7 +201,7 @@ def update_record(
     request: Request,
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     viewer: SignedIn,
     platform: PlatformDep,
     form: PostedForm,

@@ -1,5 +1,5 @@
-"""``.../{id}``: the record page with its history (and Sharing panel); delete to and restore
-from the recycle bin."""
+"""``.../{id}``: the record page with its history, the owner assignments rules made ("why
+this owner") and the Sharing panel; delete to and restore from the recycle bin."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from jimu.builder_ui.pages.auth.sign_in import safe_next
 from jimu.builder_ui.pages.records.history import group_changes
-from jimu.builder_ui.pages.records.layout import form_sections
+from jimu.builder_ui.pages.records.layout import form_layout
+from jimu.builder_ui.pages.records.pool_page import pool_notice, pool_panel
 from jimu.builder_ui.pages.records.record_form import ui_context
 from jimu.builder_ui.pages.records.references import collect_references
+from jimu.builder_ui.pages.records.related_lists import related_lists
+from jimu.builder_ui.pages.records.rule_buttons import press_notice, shown_buttons
 from jimu.builder_ui.pages.records.scope import EntityScope
 from jimu.builder_ui.pages.records.sharing import DONE_NOTICES as SHARE_NOTICES
 from jimu.builder_ui.pages.records.sharing import ShareForm, sharing_panel
@@ -18,8 +21,11 @@ from jimu.builder_ui.pages.shell.forms import PostedForm
 from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
 from jimu.errors import PermissionDenied
+from jimu.platform.api.params import RecordId
+from jimu.platform.assign.store import record_assignments
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
+from jimu.platform.process.flows import manual_flows
 from jimu.platform.state import Platform
 
 router = APIRouter()
@@ -30,7 +36,7 @@ def record_page(
     request: Request,
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     viewer: SignedIn,
     platform: PlatformDep,
 ) -> HTMLResponse:
@@ -53,6 +59,7 @@ def show_record(
         scope = EntityScope.open(platform, conn, viewer, app, entity)
         record = scope.records.get(conn, scope.name, record_id, include_deleted=True)
         changes = group_changes(scope.records.history(conn, scope.name, record_id), scope.fields)
+        assignments = record_assignments(conn, scope.app, scope.name, record_id)
         changed_values = [
             {c.name: getattr(c, side) for c in change.fields}
             for change in changes
@@ -64,14 +71,24 @@ def show_record(
             scope.model,
             scope.fields,
             [record, *changed_values],
-            extra_user_ids=[c.actor_id for c in changes if isinstance(c.actor_id, int)],
+            extra_user_ids=[
+                *(c.actor_id for c in changes if isinstance(c.actor_id, int)),
+                *(a["user_id"] for a in assignments),
+            ],
         )
-        sections = form_sections(scope.form_document(conn), scope.fields, viewer)
+        layout = form_layout(scope.form_document(conn), scope.fields, viewer)
         can = {
             action: bool(scope.records.permitted(conn, scope.name, action, [record_id]))
             for action in ("update", "delete")
         }
         deleted = bool(record.get("deleted_at"))
+        related = [] if deleted else related_lists(conn, scope, record_id, can_link=can["update"])
+        rule_buttons = (
+            [] if deleted else shown_buttons(conn, scope, [record_id], "record").get(record_id, [])
+        )
+        flows = [] if deleted else manual_flows(conn, scope.app, scope.name)
+        pressed = press_notice(conn, request, viewer, app)
+        panel = pool_panel(conn, scope, users=can["update"]) if not deleted else None
         sharing = (
             sharing_panel(conn, scope, record_id, share_form)
             if can["update"] and not deleted
@@ -79,7 +96,7 @@ def show_record(
         )
     refs.files_url = f"{scope.record_url(record_id)}/files"
     title = scope.title(record)
-    notice = None
+    notice = pressed or pool_notice(request, viewer)
     if deleted:
         notice = Notice("warning", viewer.t("record.deleted_notice"))
     elif share_form is not None:
@@ -97,18 +114,28 @@ def show_record(
         scope=scope,
         record=record,
         title=title,
-        sections=sections,
+        layout=layout,
         changes=changes,
         refs=refs,
         deleted=deleted,
         can=can,
         sharing=sharing,
+        related=related,
+        rule_buttons=rule_buttons,
+        flow_buttons=[
+            {"name": f["name"], "text": viewer.label(f["label"], f["name"])} for f in flows
+        ],
+        assignments=assignments,
+        # the history shows why beside the owner change an assignment made
+        assigned_in={(a["version"], a["field"]): a for a in reversed(assignments)},
+        panel=panel,
+        owner=record.get(panel.owner_field) if panel is not None else None,
     )
 
 
 @router.post("/apps/{app}/{entity}/{record_id:int}/delete")
 def delete_record(
-    app: str, entity: str, record_id: int, viewer: SignedIn, platform: PlatformDep
+    app: str, entity: str, record_id: RecordId, viewer: SignedIn, platform: PlatformDep
 ) -> Response:
     with begin_write(platform.engine) as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
@@ -120,7 +147,7 @@ def delete_record(
 def restore_record(
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     viewer: SignedIn,
     platform: PlatformDep,
     form: PostedForm,
@@ -136,7 +163,7 @@ def restore_record(
 
 @router.post("/apps/{app}/{entity}/{record_id:int}/purge")
 def purge_record(
-    app: str, entity: str, record_id: int, viewer: SignedIn, platform: PlatformDep
+    app: str, entity: str, record_id: RecordId, viewer: SignedIn, platform: PlatformDep
 ) -> Response:
     """Delete a record in the recycle bin for good (administrators only)."""
     if not viewer.signed_in_user.is_admin:

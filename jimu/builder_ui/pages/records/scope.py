@@ -12,6 +12,7 @@ from jimu.builder_ui.pages.records.fields import FieldView, field_views, title_o
 from jimu.builder_ui.pages.shell.rendering import Crumb
 from jimu.builder_ui.pages.shell.viewer import Viewer
 from jimu.engines.form.model import AppModel, Entity
+from jimu.metadata.app_menu import menu_entities
 from jimu.platform import metadata_store as store
 from jimu.platform.access.guarded import GuardedRecords
 from jimu.platform.access.policy import EntityAccess
@@ -22,18 +23,25 @@ DEFAULT_FORM = "default"
 
 @dataclass(frozen=True)
 class NavItem:
+    """One line of the sidebar: an entity, a dashboard, a link, or a group of those."""
+
     label: str
     url: str
     current: bool
+    kind: str = "entity"
+    children: tuple[NavItem, ...] = ()
+    #: Links to other sites open in a new tab.
+    external: bool = False
 
 
 @dataclass(frozen=True)
 class Nav:
-    """The sidebar of an app: its label and the entities of its menu."""
+    """The sidebar of an app: its label, colour and menu (see jimu/metadata/app_menu.py)."""
 
     app_label: str
     app_url: str
     entities: tuple[NavItem, ...]
+    color: str | None = None
 
 
 def app_label(model: AppModel, viewer: Viewer) -> str:
@@ -42,15 +50,53 @@ def app_label(model: AppModel, viewer: Viewer) -> str:
 
 def menu(model: AppModel, records: GuardedRecords | None = None) -> list[str]:
     """The entities of the app's menu (all of them, by name, if the app has no menu) that the
-    user may read or create (all of them without ``records``).
+    user may read or create (all of them without ``records``), groups included.
 
     Entities left out of a menu (e.g. the rows of a sub-table) stay reachable by their URL.
     """
-    listed = [str(n) for n in model.spec.get("menu") or [] if str(n) in model.entities]
+    listed = [n for n in menu_entities(model.spec.get("menu")) if n in model.entities]
     names = listed or sorted(model.entities)
     if records is None:
         return names
     return [n for n in names if {"read", "create"} & records.access(n).actions]
+
+
+def _nav_item(
+    model: AppModel,
+    viewer: Viewer,
+    item: Any,
+    current: str | None,
+    visible: set[str],
+    dashboard: str | None = None,
+) -> NavItem | None:
+    """The sidebar line of one menu item (None when the viewer may not reach it)."""
+    if isinstance(item, str):
+        item = {"type": "entity", "entity": item}
+    kind = item.get("type")
+    if kind == "entity":
+        name = str(item["entity"])
+        if name not in visible:
+            return None
+        label = viewer.label(item.get("label") or model.entities[name].label, name)
+        return NavItem(label, f"/apps/{model.name}/{name}", name == current)
+    if kind == "dashboard":
+        name = str(item["dashboard"])
+        url = f"/apps/{model.name}/dashboards/{name}"
+        return NavItem(viewer.label(item.get("label"), name), url, name == dashboard, "dashboard")
+    if kind == "link":
+        url = str(item["url"])
+        return NavItem(viewer.label(item.get("label"), url), url, False, "link", (), url[0] != "/")
+    children = tuple(
+        child
+        for child in (
+            _nav_item(model, viewer, c, current, visible, dashboard)
+            for c in item.get("items") or []
+        )
+        if child is not None
+    )
+    if not children:
+        return None
+    return NavItem(viewer.label(item.get("label"), ""), "", False, "group", children)
 
 
 def app_nav(
@@ -58,16 +104,22 @@ def app_nav(
     viewer: Viewer,
     current: str | None = None,
     records: GuardedRecords | None = None,
+    dashboard: str | None = None,
 ) -> Nav:
-    items = tuple(
-        NavItem(
-            label=viewer.label(model.entities[name].label, name),
-            url=f"/apps/{model.name}/{name}",
-            current=name == current,
-        )
-        for name in menu(model, records)
+    """The sidebar; ``current`` the entity shown, ``dashboard`` the dashboard shown."""
+    visible = set(menu(model, records))
+    spec_menu = model.spec.get("menu") or [
+        {"type": "entity", "entity": name} for name in sorted(visible)
+    ]
+    candidates = (_nav_item(model, viewer, item, current, visible, dashboard) for item in spec_menu)
+    items = tuple(item for item in candidates if item is not None)
+    color = model.spec.get("color")
+    return Nav(
+        app_label(model, viewer),
+        f"/apps/{model.name}",
+        items,
+        color if isinstance(color, str) else None,
     )
-    return Nav(app_label(model, viewer), f"/apps/{model.name}", items)
 
 
 def load_app(

@@ -27,6 +27,7 @@ from jimu.builder_ui.pages.shell.holders import posted_holder
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
 from jimu.errors import FieldError, ValidationFailed
 from jimu.platform.access import assignments
+from jimu.platform.api.params import RecordId, ShareId
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 
@@ -104,7 +105,7 @@ def add_share(
     request: Request,
     app: str,
     entity: str,
-    record_id: int,
+    record_id: RecordId,
     viewer: SignedIn,
     platform: PlatformDep,
     posted: PostedForm,
@@ -149,8 +150,8 @@ def add_share(
 def remove_share(
     app: str,
     entity: str,
-    record_id: int,
-    share_id: int,
+    record_id: RecordId,
+    share_id: ShareId,
     viewer: SignedIn,
     platform: PlatformDep,
 ) -> RedirectResponse:

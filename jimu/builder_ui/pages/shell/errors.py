@@ -20,10 +20,13 @@ from jimu.builder_ui.pages.shell.rendering import STATIC_PREFIX, render
 from jimu.builder_ui.pages.shell.viewer import request_viewer
 from jimu.errors import JimuError, NotAuthenticated
 from jimu.platform import problems
+from jimu.platform.auth.dependencies import PASSWORD_CHANGE_REQUIRED
 from jimu.platform.input_guard import RefusedInput
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api"
+#: Where a user whose password is a temporary one is sent (docs/org.md).
+MUST_CHANGE_PAGE = "/account/security?notice=must_change"
 KNOWN_STATUSES = frozenset({400, 401, 403, 404, 409, 422, 500})
 
 
@@ -60,6 +63,8 @@ async def page_jimu_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, JimuError)
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
+    if exc.extra.get("reason") == PASSWORD_CHANGE_REQUIRED:
+        return RedirectResponse(MUST_CHANGE_PAGE, status_code=303)
     csrf = exc.extra.get("reason") == "csrf"
     return error_page(request, exc.status, "" if csrf else exc.message, csrf=csrf)
 
@@ -83,8 +88,13 @@ async def page_unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 async def page_validation_error(request: Request, exc: Exception) -> Response:
+    """A bad query or form value is a 400 page; a path no record or row can have (an id of 0,
+    or past 2^63 - 1: a page's ids are bounded like the API's) is a 404 page."""
     if not is_page(request):
         return await problems.handle_request_validation(request, exc)
+    assert isinstance(exc, RequestValidationError)
+    if any(tuple(error.get("loc", ()))[:1] == ("path",) for error in exc.errors()):
+        return error_page(request, 404)
     return error_page(request, 400)
 
 

@@ -5,7 +5,22 @@ from __future__ import annotations
 from starlette.datastructures import FormData
 
 from jimu.builder_ui.pages.shell.viewer import Viewer
+from jimu.engines.form.sqltypes import MAX_ID
 from jimu.errors import FieldError
+
+#: Digits of the largest id (2^63 - 1): a longer text is no id (and ``int`` is not tried on it).
+_MAX_ID_DIGITS = len(str(MAX_ID))
+
+
+def is_id(text: str) -> bool:
+    """Whether ``text`` is an id: ASCII digits naming 1 to 2^63 - 1 (``²``, ``0`` or a
+    20-digit number are not; the database could not hold the last)."""
+    return (
+        0 < len(text) <= _MAX_ID_DIGITS
+        and text.isascii()
+        and text.isdigit()
+        and 1 <= int(text) <= MAX_ID
+    )
 
 
 def posted_holder(
@@ -19,7 +34,7 @@ def posted_holder(
         text = raw.strip() if isinstance(raw, str) else ""
         if not text:
             ids[name] = None
-        elif text.isdigit():
+        elif is_id(text):
             ids[name] = int(text)
         else:
             ids[name] = None

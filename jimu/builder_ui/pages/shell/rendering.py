@@ -3,7 +3,8 @@
 Every template gets ``t`` (the translator), ``lang``, ``viewer``, ``fmt`` (value formatting in
 the viewer's time zone), ``user``, ``csrf_token``, ``lang_urls``
 (the language switch), ``csp_nonce`` (for the page's own ``<style>``, see
-jimu/platform/security/headers.py), ``static_url``, ``crumbs``, ``nav`` (the app's sidebar, or
+jimu/platform/security/headers.py), ``static_url``, ``designer_tags`` (a designer's built
+files, see :mod:`.designer_assets`), ``crumbs``, ``nav`` (the app's sidebar, or
 None) and ``notice`` (a message shown above the content, or None), plus the page's own context.
 """
 
@@ -20,12 +21,24 @@ from starlette.responses import HTMLResponse
 from jimu import __version__
 from jimu.builder_ui import TEMPLATES_DIR
 from jimu.builder_ui.pages.shell import formatting
+from jimu.builder_ui.pages.shell.designer_assets import designer_tags
 from jimu.builder_ui.pages.shell.language import language_urls, remember_language
 from jimu.builder_ui.pages.shell.viewer import Viewer
 from jimu.platform.security.headers import csp_nonce
 
 STATIC_PREFIX = "/static"
-NOTICE_KEYS = frozenset({"created", "saved", "deleted", "restored", "purged", "signed_out"})
+NOTICE_KEYS = frozenset(
+    {
+        "created",
+        "saved",
+        "deleted",
+        "restored",
+        "purged",
+        "signed_out",
+        "view_saved",
+        "view_deleted",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["static_url"] = static_url
+    env.globals["designer_tags"] = designer_tags
     env.filters["json_attr"] = formatting.json_attr
     return env
 

@@ -16,6 +16,10 @@
     var color = option && option.dataset.color;
     wrap.style.setProperty("--chip", color || "transparent");
   }
+  // A select that submits its form when chosen (the list's view switcher).
+  document.querySelectorAll("select[data-auto-submit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
   document.querySelectorAll("[data-select-colors]").forEach(function (wrap) {
     paintSelect(wrap);
     wrap.querySelector("select").addEventListener("change", function () { paintSelect(wrap); });
@@ -24,6 +28,10 @@
   // ---- confirm before destructive posts ----
   on(document, "form[data-confirm]", "submit", function (e, form) {
     if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+  });
+  // A button of a form with several (the list's rule buttons) asks its own question.
+  on(document, "button[data-confirm-click]", "click", function (e, button) {
+    if (!window.confirm(button.dataset.confirmClick)) e.preventDefault();
   });
 
   // ---- selects that submit their form on change ----
@@ -223,5 +231,82 @@
     }
     area.replaceWith(hidden);
     hidden.insertAdjacentElement("afterend", editor);
+  });
+})();
+
+// ---- the header's inbox link: show the unread count (docs/notifications.md) ----
+(function () {
+  "use strict";
+  var link = document.getElementById("nav-inbox");
+  var badge = document.getElementById("nav-inbox-count");
+  if (!link || !badge || !window.fetch) return;
+  fetch(link.dataset.unreadUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (answer) {
+      if (!answer || typeof answer.unread !== "number") return;
+      badge.textContent = answer.unread > 99 ? "99+" : String(answer.unread);
+      badge.hidden = answer.unread === 0;
+      link.dataset.unread = String(answer.unread);
+    })
+    .catch(function () { /* the link still works without the count */ });
+})();
+
+// ---- the header's tasks link: the number of open to-dos (docs/process.md) ----
+(function () {
+  "use strict";
+  var link = document.getElementById("nav-tasks");
+  var badge = document.getElementById("nav-tasks-count");
+  if (!link || !badge || !window.fetch) return;
+  fetch(link.dataset.countsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (answer) {
+      if (!answer || typeof answer.todo !== "number") return;
+      badge.textContent = answer.todo > 99 ? "99+" : String(answer.todo);
+      badge.hidden = answer.todo === 0;
+      link.dataset.todo = String(answer.todo);
+    })
+    .catch(function () { /* the link still works without the count */ });
+})();
+
+// ---- form layouts: the tabs of a record page, record form or public form ----
+// Without this script every tab's sections are shown in turn under the tab's title. With it, the
+// tab list is an ARIA tablist: click or Enter/Space opens a tab, arrow keys, Home and End move
+// between tabs; the first tab opens, or the first one holding an error (docs/builder.md).
+(function () {
+  function select(tabs, button, focus) {
+    tabs.querySelectorAll("[role=tab]").forEach(function (tab) {
+      var chosen = tab === button;
+      tab.setAttribute("aria-selected", chosen ? "true" : "false");
+      tab.tabIndex = chosen ? 0 : -1;
+      var panel = document.getElementById(tab.getAttribute("aria-controls"));
+      if (panel) panel.hidden = !chosen;
+    });
+    if (focus) button.focus();
+  }
+  document.querySelectorAll("[data-tabs]").forEach(function (tabs) {
+    var list = tabs.querySelector("[role=tablist]");
+    var buttons = Array.prototype.slice.call(list.querySelectorAll("[role=tab]"));
+    if (!buttons.length) return;
+    list.hidden = false;
+    tabs.classList.add("tabs-ready");
+    tabs.querySelectorAll("[data-tab-fallback]").forEach(function (title) { title.hidden = true; });
+    var first = null;
+    buttons.forEach(function (button) {
+      var panel = document.getElementById(button.getAttribute("aria-controls"));
+      if (!first && panel && panel.querySelector(".field-error, [aria-invalid=true]")) {
+        first = button;
+      }
+      button.addEventListener("click", function () { select(tabs, button, false); });
+      button.addEventListener("keydown", function (e) {
+        var i = buttons.indexOf(button);
+        var next = null;
+        if (e.key === "ArrowRight" || e.key === "ArrowDown") next = buttons[(i + 1) % buttons.length];
+        else if (e.key === "ArrowLeft" || e.key === "ArrowUp") next = buttons[(i - 1 + buttons.length) % buttons.length];
+        else if (e.key === "Home") next = buttons[0];
+        else if (e.key === "End") next = buttons[buttons.length - 1];
+        if (next) { e.preventDefault(); select(tabs, next, true); }
+      });
+    });
+    select(tabs, first || buttons[0], false);
   });
 })();

@@ -9,12 +9,12 @@ the current rows when a field changes type, to convert every value or list the r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.engines.form.migrate.context import MAX_LISTED_ROWS, Plan, PlanContext
+from jimu.engines.form.migrate.context import MAX_LISTED_ROWS, Plan, PlanContext, archive_name
 from jimu.engines.form.migrate.retype import retype
 from jimu.engines.form.migrate.steps import (
     AddColumnStep,
@@ -49,12 +49,15 @@ def plan_changes(
     renames: Mapping[str, Mapping[str, str]] | None = None,
     dialect: str | None = None,
     restores: Mapping[str, Mapping[str, str]] | None = None,
+    archive: Mapping[str, Collection[str]] | None = None,
 ) -> Plan:
     """The steps from ``old`` (None: nothing published yet) to ``new``.
 
     ``renames`` maps entity → {old field name: new field name} for fields that were renamed
     (and should keep their data) rather than removed and added; ``restores`` maps entity →
-    {field: archived column} for removed fields that come back with their archived data.
+    {field: archived column} for removed fields that come back with their archived data;
+    ``archive`` maps entity → fields whose type change keeps the old column archived (so values
+    that do not convert are kept there instead of refusing the change).
     """
     dialect = dialect or (conn.dialect.name if conn is not None else "sqlite")
     ctx = PlanContext(
@@ -67,6 +70,7 @@ def plan_changes(
         build_tables(new, registry),
         Plan(),
         dialect == "postgresql",
+        archive=archive or {},
     )
     for name, tables in ctx.new_tables.items():
         if name not in ctx.old_tables:
@@ -138,17 +142,6 @@ def _check_duplicates(ctx: PlanContext, table: sa.Table, columns: list[str], ind
                 "duplicates",
             )
         )
-
-
-def _archive_name(ctx: PlanContext, table: str, field_name: str) -> str:
-    taken = ctx.taken_names.setdefault(table, set())
-    if ctx.conn is not None and sa.inspect(ctx.conn).has_table(table) and not taken:
-        taken.update(c["name"] for c in sa.inspect(ctx.conn).get_columns(table))
-    n = 1
-    while (name := identifier("_archived", field_name, str(n))) in taken:
-        n += 1
-    taken.add(name)
-    return name
 
 
 def _change_entity(
@@ -291,7 +284,7 @@ def _archive_field(ctx: PlanContext, old: EntityTables, f: Field) -> None:
     column = old.columns.get(f.name)
     if column is None:
         return
-    archived = _archive_name(ctx, table, f.name)
+    archived = archive_name(ctx, table, f.name)
     ctx.plan.add(
         "archive",
         ArchiveColumnStep(table, column, archived, field=f.name, definition=dict(f.spec)),

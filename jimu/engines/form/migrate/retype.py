@@ -9,7 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jimu.engines.form.codec import EntityCodec
-from jimu.engines.form.migrate.context import MAX_LISTED_ROWS, PlanContext
+from jimu.engines.form.migrate.context import (
+    MAX_LISTED_ROWS,
+    Conversion,
+    FailedRow,
+    PlanContext,
+    archive_name,
+)
 from jimu.engines.form.migrate.steps import AddForeignKeyStep, AlterTypeStep, ConvertColumnStep
 from jimu.engines.form.model import Field
 from jimu.engines.form.tables import EntityTables
@@ -112,47 +118,74 @@ def _convert(
         return alter
     values: list[tuple[int, Any]] = []
     unchanged = True
-    failures: list[str] = []
+    failed: list[FailedRow] = []
+    failures = 0
     if ctx.conn is not None:
         assert ctx.old is not None
         dump = EntityCodec(ctx.old, old.entity, ctx.registry).fields[before.name].dump
         parse = EntityCodec(ctx.new, new.entity, ctx.registry).fields[after.name].parse
+        title = _title_column(old)
+        columns: list[sa.ColumnElement[Any]] = [
+            sa.column("id"),
+            sa.column(old_col.name, old_col.type),
+        ]
+        if title is not None:
+            columns.append(sa.column(title).label("_jimu_title"))
         stmt = (
-            sa.select(sa.column("id"), sa.column(old_col.name, old_col.type))
+            sa.select(*columns)
             .select_from(sa.table(old.table.name))
             .where(sa.column(old_col.name).is_not(None))
             .order_by(sa.column("id"))
         )
-        for record_id, stored in ctx.conn.execute(stmt):
+        for row in ctx.conn.execute(stmt):
+            record_id, stored = row[0], row[1]
             try:
                 converted = parse(dump(stored))
                 values.append((record_id, converted))
                 unchanged = unchanged and converted == stored
             except (InvalidValue, TypeError, ValueError) as exc:
-                failures.append(f"record {record_id} ({dump(stored)!r}: {exc})")
-    if failures:
-        index = [f.name for f in new.entity.fields].index(after.name)
-        shown = "; ".join(failures[:MAX_LISTED_ROWS])
-        more = (
-            f" and {len(failures) - MAX_LISTED_ROWS} more"
-            if len(failures) > MAX_LISTED_ROWS
-            else ""
-        )
+                failures += 1
+                if len(failed) < MAX_LISTED_ROWS:
+                    shown = None if title is None or row[2] is None else str(row[2])
+                    failed.append(FailedRow(record_id, shown, dump(stored), str(exc)))
+    index = [f.name for f in new.entity.fields].index(after.name)
+    pointer = f"/entities/{new.entity.name}/fields/{index}/type"
+    keep = after.name in ctx.archive.get(new.entity.name, ())
+    conversion = Conversion(
+        new.entity.name, after.name, pointer, before.type, after.type, len(values), failures, failed
+    )
+    if failures and not keep:
+        ctx.plan.conversions.append(conversion)
+        shown_rows = "; ".join(f"record {r.id} ({r.value!r}: {r.reason})" for r in failed)
+        more = f" and {failures - len(failed)} more" if failures > len(failed) else ""
         ctx.plan.problems.append(
             FieldError(
-                f"/entities/{new.entity.name}/fields/{index}/type",
-                f"{len(failures)} values cannot be converted to {after.type}: {shown}{more}",
+                pointer,
+                f"{failures} values cannot be converted to {after.type}: {shown_rows}{more}"
+                " (archive the old column to keep them)",
                 "conversion",
             )
         )
         return False
-    if not alter and unchanged:
+    if not alter and unchanged and not keep:
         return False
     step = ConvertColumnStep(new.table.name, old_col.name, after.name, new_col, values)
     step.old_type = type_text(ctx, old_col)
+    if keep:
+        step.archive_as = archive_name(ctx, old.table.name, before.name)
+        step.definition = dict(before.spec)
+        conversion.archive_as = step.archive_as
+    ctx.plan.conversions.append(conversion)
     ctx.plan.add("convert", step)
     if ctx.postgres:
         for fk in sorted(new_col.foreign_keys, key=lambda k: k.target_fullname):
             target = fk.column.table.name
             ctx.plan.add("fk", AddForeignKeyStep(new.table.name, new_col.name, target, "SET NULL"))
     return True
+
+
+def _title_column(tables: EntityTables) -> str | None:
+    """The column naming a record to the admin: the title field, else the first text field."""
+    entity = tables.entity
+    title = entity.title_field or next((f.name for f in entity.fields if f.type == "text"), None)
+    return tables.columns.get(title) if title else None

@@ -161,8 +161,10 @@ class RenameTableStep(Step):
 class ConvertColumnStep(Step):
     """A field's values converted to a new type: new column, converted values, swap.
 
-    ``values`` holds (id, converted value) for every row with a value; the plan computed it and
-    found that every row converts (otherwise the plan was refused).
+    ``values`` holds (id, converted value) for every row with a value that converts; the plan
+    computed it and found that every row converts, or the admin chose to keep the old column
+    (``archive_as``): then it is renamed to that archived column instead of dropped, so the
+    values that do not convert stay there (the new column is empty for those rows).
     """
 
     table: str
@@ -171,15 +173,24 @@ class ConvertColumnStep(Step):
     new_column: sa.Column[Any]
     values: Sequence[tuple[int, Any]]
     old_type: str = ""
+    #: The archived column the old column becomes (None: it is dropped once converted).
+    archive_as: str | None = None
+    #: The field's definition before the change (kept with the archived column).
+    definition: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def temporary(self) -> str:
         return f"_jimu_new_{self.new_column.name}"[:63]
 
     def describe(self) -> str:
-        return (
+        text = (
             f"convert {self.table}.{self.column} from {self.old_type} to {self.new_column.type} "
             f"({len(self.values)} values)"
+        )
+        return (
+            text
+            if self.archive_as is None
+            else f"{text}, archiving the old column as {self.archive_as}"
         )
 
     def run(self, ops: Operations, conn: sa.Connection | None) -> None:
@@ -195,7 +206,10 @@ class ConvertColumnStep(Step):
             conn.execute(stmt, [{"_id": i, "_value": v} for i, v in self.values])
         elif conn is None:
             ops.execute(f"-- copy {len(self.values)} converted values into {self.temporary}")
-        ops.drop_column(self.table, self.column)
+        if self.archive_as is None:
+            ops.drop_column(self.table, self.column)
+        else:
+            ops.alter_column(self.table, self.column, new_column_name=self.archive_as)
         ops.alter_column(self.table, self.temporary, new_column_name=self.new_column.name)
 
 

@@ -2,9 +2,11 @@
 
 A field type declares its ``name``, ``label``, ``widget``, the JSON Schema of its own document
 keys (``params``), its SQL storage (``column_type``), how a JSON input value becomes a stored
-value (``parser``, raising :class:`InvalidValue`), how a stored value becomes JSON (``dumper``)
-and the JSON Schema of its values (``value_schema``). Converters are built once per field and
-reused for every record, so they should do their set-up work outside the returned closure.
+value (``parser``, raising :class:`InvalidValue`), how a stored value becomes JSON (``dumper``),
+the JSON Schema of its values (``value_schema``) and which JSON values the JSON API accepts
+before the parser sees them (``json_check``, by default the ``type`` of ``value_schema``).
+Converters are built once per field and reused for every record, so they should do their
+set-up work outside the returned closure.
 """
 
 from __future__ import annotations
@@ -70,6 +72,15 @@ class FieldType:
     ordered: ClassVar[bool] = False
     #: Whether ``min_length``/``max_length``/``pattern`` apply.
     textual: ClassVar[bool] = False
+    #: Property-panel editors that replace or refine those derived from ``params``
+    #: (see :mod:`jimu.engines.form.property_editors`).
+    editors: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+
+    def property_editors(self) -> list[dict[str, Any]]:
+        """The designer's editors for this type's params (derived, then overridden)."""
+        from jimu.engines.form.property_editors import property_editors
+
+        return property_editors(self.params, self.required_params, self.editors)
 
     def column_name(self, field: Field) -> str:
         return field.name
@@ -92,6 +103,20 @@ class FieldType:
     def value_schema(self, field: Field) -> dict[str, Any]:
         """The JSON Schema of this field's values (null is added by the caller)."""
         return {}
+
+    def json_check(self, field: Field) -> Callable[[Any], None] | None:
+        """What the JSON API checks a (non-null) value with before ``parser`` converts it: a
+        function raising :class:`InvalidValue` (code ``wrong_type``) for a value of a wrong
+        JSON type, or None to let the parser take any JSON value.
+
+        Imports and HTML forms (text by nature) skip it. The default accepts the JSON types of
+        ``value_schema(field)["type"]``, so the API refuses what the OpenAPI schema does not
+        declare; a type whose schema names no type accepts anything.
+        """
+        from jimu.engines.form.types.json_input import schema_types, type_check
+
+        types = schema_types(self.value_schema(field))
+        return None if types is None else type_check(types)
 
     def check_field(self, field: Field, ctx: FieldContext) -> list[tuple[str, str]]:
         """Problems with the field document itself that JSON Schema cannot see.

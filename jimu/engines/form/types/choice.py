@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from jimu.engines.form.model import Field
 from jimu.engines.form.sqltypes import JSONType
 from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
+from jimu.engines.form.types.json_input import JsonCheck, list_check
 
 _TRUE = {"true", "1", "yes", "y", "on", "是", "真", "✓"}
 _FALSE = {"false", "0", "no", "n", "off", "否", "假", ""}
@@ -78,6 +79,7 @@ class SelectType(FieldType):
     widget = "select"
     params: ClassVar = {"options": OPTIONS_SCHEMA}
     required_params = ("options",)
+    editors: ClassVar = {"options": {"editor": "options"}}
 
     def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
         return sa.String(64)
@@ -129,6 +131,9 @@ class MultiSelectType(SelectType):
             return sorted(chosen, key=order.__getitem__)
 
         return parse
+
+    def json_check(self, field: Field) -> JsonCheck | None:
+        return list_check(["string"], "a list of options")
 
     def value_schema(self, field: Field) -> dict[str, Any]:
         return {

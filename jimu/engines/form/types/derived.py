@@ -65,6 +65,7 @@ class FormulaType(FieldType):
         "scale": {"type": "integer", "minimum": 0, "maximum": 12},
     }
     required_params = ("formula",)
+    editors: ClassVar = {"formula": {"editor": "formula"}}
     computed = True
 
     def result_type(self, field: Field) -> FieldType:
@@ -144,6 +145,10 @@ class LookupType(FieldType):
     widget = "readonly"
     params: ClassVar = {"link": {"type": "string", "pattern": NAME}, "field": {"type": "string"}}
     required_params = ("link", "field")
+    editors: ClassVar = {
+        "link": {"editor": "field", "types": ["link"]},
+        "field": {"editor": "field", "through": "link"},
+    }
     computed = True
 
     def source(self, field: Field, ctx: FieldContext) -> tuple[Field, FieldContext]:
@@ -197,6 +202,12 @@ class RollupType(FieldType):
         "filter": {"type": ["object", "null"]},
     }
     required_params = ("entity", "link", "function")
+    editors: ClassVar = {
+        "entity": {"editor": "entity"},
+        "link": {"editor": "field", "of": "entity"},
+        "field": {"editor": "field", "of": "entity"},
+        "filter": {"editor": "json"},
+    }
     computed = True
 
     def source(self, field: Field, ctx: FieldContext) -> tuple[Field, FieldContext] | None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from jimu.engines.form.model import Field
 from jimu.engines.form.sqltypes import JSONType
 from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
+from jimu.engines.form.types.json_input import JsonCheck, list_check
 
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024
 
@@ -60,6 +61,8 @@ class AttachmentType(FieldType):
                 if not isinstance(item, dict) or not isinstance(item.get("key"), str):
                     raise InvalidValue("each file must be an uploaded file's key", "type")
                 name, size = str(item.get("name", "")), item.get("size", 0)
+                if type(size) is float and size.is_integer():
+                    size = int(size)
                 media_type = str(item.get("type", "application/octet-stream"))
                 if not isinstance(size, int) or size > max_size:
                     raise InvalidValue(f"{name!r} is larger than {max_size} bytes", "max_size")
@@ -69,6 +72,9 @@ class AttachmentType(FieldType):
             return files
 
         return parse
+
+    def json_check(self, field: Field) -> JsonCheck | None:
+        return list_check(["object"], "a list of uploaded files")
 
     def value_schema(self, field: Field) -> dict[str, Any]:
         return {
@@ -114,8 +120,11 @@ class RegionType(FieldType):
         return parse
 
     def value_schema(self, field: Field) -> dict[str, Any]:
+        parts: dict[str, Any] = {k: {"type": "string"} for k in REGION_PARTS}
+        parts["province"] = {"type": "string", "minLength": 1}
         return {
             "type": "object",
-            "properties": {k: {"type": "string"} for k in REGION_PARTS},
+            "properties": parts,
+            "required": ["province"],
             "additionalProperties": False,
         }

@@ -4,6 +4,10 @@ Decimal, money and percent are exact: they are stored as SQL ``NUMERIC(precision
 travel as JSON strings with exactly ``scale`` decimals, and refuse input with more decimals
 than the scale instead of rounding silently. A percent is stored as the number of percent
 (``12.5`` means 12.5 %).
+
+The JSON API takes a decimal as a string (``"1234.50"``, exact at any precision) or as a JSON
+number of at most 15 significant digits: a double, which JSON numbers become, holds no more
+exactly, so a longer one might already have been rounded on its way and is refused.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ import sqlalchemy as sa
 
 from jimu.engines.form.model import Field
 from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
+from jimu.engines.form.types.json_input import JsonCheck, type_check
+
+#: Significant decimal digits every double holds exactly (``sys.float_info.dig``).
+EXACT_FLOAT_DIGITS = 15
 
 _BOUNDS = {"min": {"type": ["number", "string"]}, "max": {"type": ["number", "string"]}}
 
@@ -122,6 +130,23 @@ def plain_decimal(scale: int, precision: int) -> Callable[[str], object]:
     return re.compile(rf"-?{whole}{decimals}").fullmatch
 
 
+_decimal_types = type_check(["string", "number"])
+
+
+def exact_decimal_check(value: Any) -> None:
+    """A JSON string or number; a fractional JSON number (a double) only if it has at most
+    :data:`EXACT_FLOAT_DIGITS` significant digits, so it is the number the client wrote."""
+    _decimal_types(value)
+    if value.__class__ is float and math.isfinite(value):
+        digits = Decimal(repr(value)).normalize().as_tuple().digits
+        if len(digits) > EXACT_FLOAT_DIGITS:
+            raise InvalidValue(
+                f"has more than {EXACT_FLOAT_DIGITS} significant digits, more than a JSON number"
+                " carries exactly: send it as a string",
+                "inexact_number",
+            )
+
+
 class DecimalType(FieldType):
     name = "decimal"
     label: ClassVar = {"en": "Decimal", "zh": "小数"}
@@ -165,7 +190,14 @@ class DecimalType(FieldType):
         return dump
 
     def value_schema(self, field: Field) -> dict[str, Any]:
-        return {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+        return {
+            "type": ["string", "number"],
+            "pattern": r"^-?\d+(\.\d+)?$",
+            "description": "a string for exactness; a number of at most 15 significant digits",
+        }
+
+    def json_check(self, field: Field) -> JsonCheck | None:
+        return exact_decimal_check
 
     def check_field(self, field: Field, ctx: FieldContext) -> list[tuple[str, str]]:
         if self.scale(field) > self.precision(field):
@@ -184,7 +216,9 @@ class MoneyType(DecimalType):
 
     def value_schema(self, field: Field) -> dict[str, Any]:
         schema = super().value_schema(field)
-        schema["description"] = f"amount in {field.get('currency', 'CNY')}"
+        schema["description"] = (
+            f"amount in {field.get('currency', 'CNY')}: " + schema["description"]
+        )
         return schema
 
 
@@ -221,6 +255,8 @@ class RatingType(FieldType):
         def parse(value: Any) -> int:
             if isinstance(value, str) and value.strip().isdigit():
                 value = int(value.strip())
+            if type(value) is float and value.is_integer():  # 3.0 is 3, as JSON Schema reads it
+                value = int(value)
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
                 raise InvalidValue(f"must be a whole number from 0 to {top}", "range")
             return value

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from jimu.engines.form.model import Field
 from jimu.engines.form.sqltypes import MAX_ID, BigId
 from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
+from jimu.engines.form.types.json_input import JsonCheck, list_check
 
 
 def parse_id(value: Any) -> int:
@@ -16,6 +17,8 @@ def parse_id(value: Any) -> int:
         value = int(value.strip())
     if isinstance(value, dict) and "id" in value:
         value = value["id"]
+    if type(value) is float and value.is_integer():  # 7.0 is 7, as JSON Schema reads it
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidValue("must be the id of a record (a positive whole number)", "type")
     if value > MAX_ID:
@@ -55,6 +58,7 @@ class LinkType(FieldType):
         "many": {"type": "boolean"},
     }
     required_params = ("target",)
+    editors: ClassVar = {"target": {"editor": "entity"}}
 
     def column_name(self, field: Field) -> str:
         return f"{field.name}_id"
@@ -75,6 +79,11 @@ class LinkType(FieldType):
             return list(dict.fromkeys(parse_id(v) for v in value))
 
         return parse_many
+
+    def json_check(self, field: Field) -> JsonCheck | None:
+        if field.get("many", False):
+            return list_check(["integer"], "a list of record ids")
+        return super().json_check(field)
 
     def value_schema(self, field: Field) -> dict[str, Any]:
         if field.get("many", False):
@@ -99,6 +108,10 @@ class SubtableType(FieldType):
         "link": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
     }
     required_params = ("target", "link")
+    editors: ClassVar = {
+        "target": {"editor": "entity"},
+        "link": {"editor": "field", "of": "target", "types": ["link"]},
+    }
     has_column = False
 
     def parser(self, field: Field, ctx: FieldContext) -> Converter:
@@ -108,6 +121,9 @@ class SubtableType(FieldType):
             return value
 
         return parse
+
+    def json_check(self, field: Field) -> JsonCheck | None:
+        return list_check(["object"], "a list of rows")
 
     def value_schema(self, field: Field) -> dict[str, Any]:
         return {"type": "array", "items": {"type": "object"}}

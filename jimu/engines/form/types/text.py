@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from jimu.engines.form.model import Field
+from jimu.engines.form.patterns import one_line
 from jimu.engines.form.types.base import Converter, FieldContext, FieldType, InvalidValue
 from jimu.engines.form.types.rich_html import sanitize_html
 
@@ -52,7 +53,10 @@ class TextType(FieldType):
         return parse
 
     def value_schema(self, field: Field) -> dict[str, Any]:
-        return {"type": "string", "maxLength": int(field.get("max_length") or self.default_max)}
+        return {"type": "string", "pattern": one_line(self.limit(field))}
+
+    def limit(self, field: Field) -> int:
+        return int(field.get("max_length") or self.default_max)
 
 
 class TextareaType(FieldType):
@@ -86,6 +90,12 @@ class RichTextType(TextareaType):
 
         return parse
 
+
+#: An http(s) address with a host (what the parser keeps; it also completes "example.com").
+#: A web address as the JSON Schema says it. No whitespace and no control character anywhere
+#: (Python's whitespace includes \x1c-\x1f and \x85, ECMA's \s does not: both are listed).
+WEB_ADDRESS = r"^https?://[^/?#\s\x00-\x1f\x7f\x85\[\]]+(?:[/?#][^\s\x00-\x1f\x7f\x85]*)?$"
+_UNSAFE_IN_ADDRESS = re.compile(r"[\s\x00-\x1f\x7f\x85]")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
@@ -180,7 +190,14 @@ class PhoneType(FieldType):
         return parse
 
     def value_schema(self, field: Field) -> dict[str, Any]:
-        return {"type": "string", "pattern": r"^\+[1-9]\d{6,14}$"}
+        return {"type": "string", "pattern": PHONE_PATTERN}
+
+
+#: A phone number as stored (E.164); after +86 only what ``normalize_phone`` accepts as Chinese.
+PHONE_PATTERN = (
+    r"^\+(?:[1-79]\d{6,14}|8[0-57-9]\d{5,13}"
+    r"|86(?:1[3-9]\d{9}|[48]00\d{7}|(?:10|2\d)[1-9]\d{7}|[3-9]\d{2}[1-9]\d{6,7}))$"
+)
 
 
 class UrlType(FieldType):
@@ -197,8 +214,13 @@ class UrlType(FieldType):
             text = _as_text(value).strip()
             if "://" not in text and "." in text and " " not in text:
                 text = "https://" + text
-            parts = urlsplit(text)
-            if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
+            try:
+                parts = urlsplit(text)
+            except ValueError:  # e.g. an unclosed "[" of an IPv6 host
+                parts = None
+            if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+                raise InvalidValue("must be a web address like https://example.com", "format")
+            if _UNSAFE_IN_ADDRESS.search(text):
                 raise InvalidValue("must be a web address like https://example.com", "format")
             if len(text) > 2048:
                 raise InvalidValue("must be at most 2048 characters long", "max_length")
@@ -207,4 +229,4 @@ class UrlType(FieldType):
         return parse
 
     def value_schema(self, field: Field) -> dict[str, Any]:
-        return {"type": "string", "format": "uri", "maxLength": 2048}
+        return {"type": "string", "pattern": WEB_ADDRESS, "maxLength": 2048}

@@ -1,0 +1,123 @@
+// The dashboard's state in its URL (so a view can be shared) and what a click on a chart means.
+// Pure: no DOM, no Vue.
+import type { ChartPick, ResultColumn, ResultRow, ReportResult } from "../shared/charts/types";
+import type { Cross, DateRange, FilterDef, FilterValue } from "./types";
+
+/** A cleared filter in the URL (overrides the filter's default). */
+export const ALL = "all";
+const RESERVED = new Set(["lang", "cross", "theme"]);
+const PER_DAY_RANGES = new Set(["last_n_days", "previous_n_days"]);
+/** Dimensions whose values are not a field's values (periods, bins): no cross-filter. */
+const NOT_CROSSABLE = new Set(["period", "bin", "date", "datetime"]);
+
+export function encodeRange(range: DateRange): string {
+  if (range.range === "between") return `between:${range.from ?? ""}:${range.to ?? ""}`;
+  if (PER_DAY_RANGES.has(range.range)) return `${range.range}:${range.n ?? 30}`;
+  return range.range;
+}
+
+export function decodeRange(text: string, ranges: string[]): DateRange | null {
+  const [range, a, b] = text.split(":");
+  if (!ranges.includes(range)) return null;
+  if (range === "between") return a && b ? { range, from: a, to: b } : null;
+  if (PER_DAY_RANGES.has(range)) {
+    const n = Number(a);
+    return Number.isInteger(n) && n >= 1 && n <= 3660 ? { range, n } : null;
+  }
+  return { range };
+}
+
+/** The filter values the URL holds: a filter absent from it keeps its default (undefined). */
+export function readFilters(search: string, filters: FilterDef[], ranges: string[]): Record<string, FilterValue> {
+  const params = new URLSearchParams(search);
+  const values: Record<string, FilterValue> = {};
+  for (const filter of filters) {
+    if (RESERVED.has(filter.name)) continue;
+    const text = params.get(filter.name);
+    if (text === null) continue;
+    if (text === ALL) {
+      values[filter.name] = null;
+    } else if (filter.type === "date_range") {
+      const range = decodeRange(text, ranges);
+      if (range) values[filter.name] = range;
+    } else {
+      const parts = text.split(",").filter((part) => part !== "");
+      values[filter.name] = filter.type === "select" ? parts : parts.map(Number).filter(Number.isInteger);
+    }
+  }
+  return values;
+}
+
+export function readCross(search: string): Cross | null {
+  const text = new URLSearchParams(search).get("cross");
+  if (!text) return null;
+  try {
+    const found = JSON.parse(text) as Cross;
+    return typeof found.item === "string" && typeof found.field === "string" ? found : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The query string of the state (other parameters of `search`, such as lang, kept). */
+export function writeState(search: string, filters: FilterDef[], values: Record<string, FilterValue>, cross: Cross | null): string {
+  const params = new URLSearchParams(search);
+  for (const filter of filters) {
+    if (RESERVED.has(filter.name)) continue;
+    params.delete(filter.name);
+    if (!(filter.name in values)) continue;
+    const value = values[filter.name];
+    if (value === null || (Array.isArray(value) && value.length === 0)) params.set(filter.name, ALL);
+    else if (Array.isArray(value)) params.set(filter.name, value.join(","));
+    else params.set(filter.name, encodeRange(value));
+  }
+  params.delete("cross");
+  if (cross) params.set("cross", JSON.stringify(cross));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+function key(row: ResultRow, column: ResultColumn, first: boolean): string {
+  if (first && row.others === true) return "\u0000others";
+  return JSON.stringify(row[column.name] ?? null);
+}
+
+function distinctKeys(rows: ResultRow[], column: ResultColumn, first: boolean): string[] {
+  return [...new Set(rows.map((row) => key(row, column, first)))];
+}
+
+/** The result row a click on a chart denotes, or null (an axis, a heat map cell...). */
+export function rowOfPick(result: ReportResult, visualType: string, pick: ChartPick): ResultRow | null {
+  const dimensions = result.columns.filter((c) => c.role === "dimension");
+  const rows = result.rows;
+  if (pick.dataIndex < 0 || dimensions.length === 0) return null;
+  if (["pie", "donut", "funnel"].includes(visualType)) return rows[pick.dataIndex] ?? null;
+  if (!["bar", "stacked_bar", "line", "area", "combo"].includes(visualType)) return null;
+  const [first, second] = dimensions;
+  const category = distinctKeys(rows, first, true)[pick.dataIndex];
+  if (category === undefined) return null;
+  if (second && visualType !== "combo") {
+    const series = distinctKeys(rows, second, false)[pick.seriesIndex];
+    return rows.find((row) => key(row, first, true) === category && key(row, second, false) === series) ?? null;
+  }
+  return rows.find((row) => key(row, first, true) === category) ?? null;
+}
+
+/** The drill-down cell of a row: its dimensions' values. */
+export function cellOf(result: ReportResult, row: ResultRow): Record<string, unknown> {
+  const cell: Record<string, unknown> = {};
+  for (const column of result.columns) if (column.role === "dimension") cell[column.name] = row[column.name] ?? null;
+  if (row.others === true) cell.others = true;
+  return cell;
+}
+
+/** The cross-filter a click on `row` of item `item` sets: its first dimension's field and
+ * value, when that dimension is a field's own value (not a period or bin). */
+export function crossOf(item: string, result: ReportResult, row: ResultRow): Cross | null {
+  const first = result.columns.find((c) => c.role === "dimension");
+  if (!first || !first.field || row.others === true) return null;
+  if (NOT_CROSSABLE.has(first.type ?? "")) return null;
+  const value = row[first.name];
+  if (value === null || value === undefined) return null;
+  return { item, field: first.field, value };
+}
