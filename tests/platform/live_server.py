@@ -21,8 +21,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-#: Playwright's default timeout for the browser tests.
-TIMEOUT_MS = 15_000
+#: Playwright's default timeout for the browser tests. Generous: CI runs two workers and their
+#: browsers on two shared cores, where a publish (validate the app, plan its tables) once took
+#: over 15 s. A passing test never waits for it.
+TIMEOUT_MS = 30_000
 STARTUP_WAIT_SECONDS = 20
 
 

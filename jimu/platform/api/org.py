@@ -21,7 +21,13 @@ from jimu.platform.api.params import BodyId, BodyInt32, DepartmentId, StrictBody
 from jimu.platform.auth.dependencies import AdminUser, CurrentUser
 from jimu.platform.dependencies import Db
 from jimu.platform.models import Department
-from jimu.platform.org.columns import SourceTable, decode_csv, read_csv, read_json
+from jimu.platform.org.columns import (
+    SourceTable,
+    UnreadableCsv,
+    decode_csv,
+    read_csv,
+    read_json,
+)
 from jimu.platform.org.context import user_context
 from jimu.platform.org.members import (
     delete_department,
@@ -305,10 +311,15 @@ async def _read_tables(request: Request) -> dict[str, SourceTable]:
         form = await request.form()
         for name in TABLES:
             upload = form.get(name)
-            if isinstance(upload, UploadFile):
-                tables[name] = read_csv(name, decode_csv(await upload.read()))
-            elif isinstance(upload, str) and upload.strip():
-                tables[name] = read_csv(name, upload)
+            try:
+                if isinstance(upload, UploadFile):
+                    tables[name] = read_csv(name, decode_csv(await upload.read()))
+                elif isinstance(upload, str) and upload.strip():
+                    tables[name] = read_csv(name, upload)
+            except UnreadableCsv as error:
+                raise ValidationFailed(
+                    str(error), [FieldError(f"/{name}", str(error), "csv")]
+                ) from None
     else:
         tables = _json_tables(await request.body())
     if not tables:

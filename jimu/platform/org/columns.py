@@ -98,16 +98,32 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+class UnreadableCsv(ValueError):
+    """The text is not CSV the reader can follow; names the table and the line."""
+
+    def __init__(self, table: str, line: int, problem: str) -> None:
+        super().__init__(f"{table}: line {line} is not readable CSV ({problem}).")
+        self.table = table
+        self.line = line
+        self.problem = problem
+
+
 def read_csv(name: str, text: str) -> SourceTable:
+    """Rows of an uploaded table; a bare CR inside a cell ends the line as Excel on a Mac saves."""
     columns = DEPARTMENT_COLUMNS if name == "departments" else USER_COLUMNS
     aliases = _alias_map(columns)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if "\x00" in text:  # PostgreSQL text cannot hold it; no spreadsheet writes it
+        raise UnreadableCsv(name, text.count("\n", 0, text.index("\x00")) + 1, "a NUL byte")
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     rows: list[SourceRow] = []
     unknown: list[str] = []
-    for index, raw in enumerate(reader):
-        values, headers, unknown = _canonical({k: v for k, v in raw.items() if k}, aliases)
-        if any(v.strip() for v in values.values()):
-            rows.append(SourceRow(index + 2, values, headers))
+    try:
+        for index, raw in enumerate(reader):
+            values, headers, unknown = _canonical({k: v for k, v in raw.items() if k}, aliases)
+            if any(v.strip() for v in values.values()):
+                rows.append(SourceRow(index + 2, values, headers))
+    except csv.Error as error:
+        raise UnreadableCsv(name, reader.line_num, str(error)) from None
     return SourceTable(name, rows, unknown, from_csv=True)
 
 

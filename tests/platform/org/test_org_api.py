@@ -186,3 +186,20 @@ def test_import_users_referring_to_existing_departments(admin_client: TestClient
     ).json()
     assert answer["errors"] == []
     assert answer["users"]["created"] == 2
+
+
+def test_a_bare_carriage_return_ends_a_line_and_a_nul_byte_is_a_422(
+    admin_client: TestClient,
+) -> None:
+    mac_excel = "department_id,name,parent_id\r1,Root,\r2,Sales,1\r"
+    dry = admin_client.post("/api/org/import", files={"departments": ("d.csv", mac_excel.encode())})
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["departments"]["created"] == 2
+    broken = "department_id,name\n1,Ro\x00ot\n"
+    problem = assert_problem(
+        admin_client.post("/api/org/import", files={"departments": ("d.csv", broken.encode())}),
+        422,
+        "validation_failed",
+    )
+    assert problem["errors"][0]["pointer"] == "/departments"
+    assert "line" in problem["errors"][0]["message"]

@@ -89,3 +89,10 @@ def test_posting_nothing_is_a_clear_error(admin_pages: TestClient) -> None:
     )
     assert response.status_code == 400
     assert "Choose a departments file" in text_of(response.text)
+
+
+def test_an_unreadable_file_names_its_table_and_line(admin_pages: TestClient) -> None:
+    status, page = upload(admin_pages, DEPARTMENTS_ZH, "userid,name\nann,A\x00nn\n")
+    assert status == 422
+    assert "The users file is not readable CSV at line 2" in text_of(page)
+    assert 'id="org-apply"' not in page

@@ -14,7 +14,7 @@ from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
 from jimu.errors import PermissionDenied
 from jimu.platform.dependencies import PlatformDep
-from jimu.platform.org.columns import SourceTable, decode_csv, read_csv
+from jimu.platform.org.columns import SourceTable, UnreadableCsv, decode_csv, read_csv
 from jimu.platform.org.members import department_tree
 from jimu.platform.org.sync import SyncReport, sync_organisation
 from jimu.platform.state import Platform
@@ -74,7 +74,13 @@ def org_import(
         notice = Notice("error", viewer.t("org.no_files"))
         return _render(request, viewer, platform, notice=notice, status=400)
     apply = form.get("apply") == "1"
-    tables: dict[str, SourceTable] = {name: read_csv(name, text) for name, text in texts.items()}
+    try:
+        tables: dict[str, SourceTable] = {name: read_csv(name, t) for name, t in texts.items()}
+    except UnreadableCsv as error:
+        notice = Notice(
+            "error", viewer.t("org.unreadable_csv", table=error.table, line=error.line)
+        )
+        return _render(request, viewer, platform, texts=texts, notice=notice, status=422)
     with platform.write_sessions() as db:
         report = sync_organisation(
             db, tables.get("departments"), tables.get("users"), dry_run=not apply
