@@ -28,17 +28,32 @@ class RecordView:
         """False for a webhook run that found no record: its ``set_fields`` creates one."""
         return self.values.get("id") is not None
 
+    #: :meth:`data` and :meth:`context`, made once: a hundred rules test one view.
+    _data: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    _context: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+
     def data(self) -> dict[str, Any]:
-        """The values as the expression engine takes them (exact decimals as numbers)."""
-        return {k: float(v) if isinstance(v, Decimal) else v for k, v in self.values.items()}
+        """The values as the expression engine takes them (exact decimals as numbers).
+        Shared between callers: read it, do not change it."""
+        if self._data is None:
+            data = {k: float(v) if isinstance(v, Decimal) else v for k, v in self.values.items()}
+            object.__setattr__(self, "_data", data)
+            return data
+        return self._data
 
     def context(self) -> dict[str, Any]:
-        """The ``$`` values: ``$old`` is the record before the update (unchanged fields too)."""
-        before = self.data()
-        before.update({k: float(v) if isinstance(v, Decimal) else v for k, v in self.old.items()})
-        if self.payload is None:
-            return {"old": before}
-        return {"old": before, "payload": self.payload}
+        """The ``$`` values: ``$old`` is the record before the update (unchanged fields too).
+        Shared between callers: read it, do not change it."""
+        if self._context is None:
+            before = dict(self.data())
+            old = self.old.items()
+            before.update({k: float(v) if isinstance(v, Decimal) else v for k, v in old})
+            context: dict[str, Any] = {"old": before}
+            if self.payload is not None:
+                context["payload"] = self.payload
+            object.__setattr__(self, "_context", context)
+            return context
+        return self._context
 
     def with_values(self, changes: Mapping[str, Any]) -> RecordView:
         return replace(self, values={**self.values, **changes})

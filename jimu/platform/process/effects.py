@@ -287,7 +287,7 @@ def _run_actions(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
     from jimu.engines.form.registry import default_registry
     from jimu.metadata.rules import rule_scope
     from jimu.platform.rules.effects import carry_out
-    from jimu.platform.rules.execute import _write
+    from jimu.platform.rules.execute import carry_out_write
     from jimu.platform.rules.tables import published_tables
 
     node = str(effect["node"])
@@ -307,7 +307,7 @@ def _run_actions(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
     results = [
         carry_out(effects, planned)
         if isinstance(planned, PlannedEffect)
-        else _write(ctx.conn, ctx.records, planned, effects.write, created)
+        else carry_out_write(ctx.conn, ctx.records, planned, effects.write, created)
         for planned in rule.plan(view)
         if isinstance(planned, PlannedEffect | PlannedWrite)
     ]

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -187,14 +188,19 @@ def _execute_updates(conn: sa.Connection, rt: EntityRuntime, rows: Sequence[Writ
         columns = to_columns(rt, {n: row.merged[n] for n in names})
         key = tuple(sorted(columns))
         groups[key].append({"_id": row.record_id, **{f"v_{c}": v for c, v in columns.items()}})
-    table = rt.table
     for key, params in groups.items():
-        stmt = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("_id"))
-            .values({c: sa.bindparam(f"v_{c}") for c in key})
-        )
-        conn.execute(stmt, params)
+        conn.execute(_update_statement(rt.table, key), params)
+
+
+@lru_cache(maxsize=512)
+def _update_statement(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
+    """``UPDATE table SET column = :v_column … WHERE id = :_id``, built once per table and
+    set of columns (building it costs more than running it)."""
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("_id"))
+        .values({c: sa.bindparam(f"v_{c}") for c in columns})
+    )
 
 
 def update_records(

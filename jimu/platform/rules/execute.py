@@ -58,7 +58,7 @@ def self_retriggered(conn: sa.Connection, app: str, rule: str, event: Event, lim
     return found is not None
 
 
-def _write(
+def carry_out_write(
     conn: sa.Connection,
     records: Records,
     write: PlannedWrite,
@@ -151,7 +151,7 @@ def run_rule(
     done = [
         carry_out(effects, planned)
         if isinstance(planned, PlannedEffect)
-        else _write(conn, records, planned, ctx, created)
+        else carry_out_write(conn, records, planned, ctx, created)
         for planned in rule.plan(view)
     ]
     return Outcome("done", condition=True, actions=done, record_id=_own_record(view, done))

@@ -54,6 +54,9 @@ from jimu.platform.rules.wake import OUTBOX_WRITTEN
 from jimu.platform.state import Platform
 
 log = logging.getLogger("jimu.rules")
+#: Built once: the parameters name the columns (a statement built per run costs more than
+#: the insert).
+INSERT_RUN = sa.insert(RUNS)
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class RuleWorker:
         self.ready = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._batch_records: dict[str, Records | None] = {}
+        self._batch_disabled: dict[str, frozenset[str]] = {}
 
     @property
     def _postgres(self) -> bool:
@@ -115,6 +120,8 @@ class RuleWorker:
         with begin_write(self.platform.engine) as conn:
             events = [Event.of(row) for row in conn.execute(self._claim(stmt))]
             now = self.clock()
+            self._batch_records.clear()  # an app's records are looked up once per batch
+            self._batch_disabled.clear()
             for event in events:
                 self._handle(conn, event, now)
             if events:
@@ -128,11 +135,25 @@ class RuleWorker:
         except NotFound:
             return None
 
+    def _records_in_batch(self, conn: sa.Connection, app: str) -> Records | None:
+        """:meth:`_records`, looked up once per batch: an app is not published in the middle
+        of one (publishing takes the write lock the batch holds)."""
+        if app not in self._batch_records:
+            self._batch_records[app] = self._records(conn, app)
+        return self._batch_records[app]
+
+    def _disabled_in_batch(self, conn: sa.Connection, app: str) -> frozenset[str]:
+        """The app's switched-off rules, read once per batch (a switch that commits during
+        the batch counts from the next one, as if the batch had started a moment later)."""
+        if app not in self._batch_disabled:
+            self._batch_disabled[app] = disabled_rules(conn, app)
+        return self._batch_disabled[app]
+
     def _handle(self, conn: sa.Connection, event: Event, now: datetime) -> None:
         """Run the rules ``event`` triggers. A rule whose condition is false on the record is
         passed over without a run row (most rules, most events); the record is read once, and
         again only after a rule wrote. First the record's timers are planned as the event says."""
-        records = self._records(conn, event.app)
+        records = self._records_in_batch(conn, event.app)
         if records is None:
             return
         rules = self.catalog.rules(conn, event.app, records.model)
@@ -141,19 +162,22 @@ class RuleWorker:
             return
         if timers.timer_rules(rules, event.entity):
             zone = timers.zone_of(records, self.platform.settings.time_zone)
-            disabled_now = disabled_rules(conn, event.app)
+            disabled_now = self._disabled_in_batch(conn, event.app)
             timers.plan_for_event(conn, records, rules, disabled_now, event, zone, now)
         if event.kind not in TRIGGERS:
             return
-        matching = [p for p in rules if p.rule.matches(event.record_event)]
+        record_event = event.record_event
+        matching = [p for p in rules if p.rule.matches(record_event)]
         if not matching:
             return
-        disabled = disabled_rules(conn, event.app)
+        disabled = self._disabled_in_batch(conn, event.app)
         view = read_view(conn, records, event)
-        for published in matching:
+        last = len(matching) - 1
+        for index, published in enumerate(matching):
             if published.rule.name in disabled or not self._may_hold(published, event, view):
                 continue
-            if self._attempt(conn, records, published, event, view, now, 1, None):
+            wrote = self._attempt(conn, records, published, event, view, now, 1, None)
+            if wrote and index < last:  # the next rules see what this one wrote
                 view = read_view(conn, records, event)
 
     def _webhook(
@@ -229,7 +253,7 @@ class RuleWorker:
         self, conn: sa.Connection, run_id: int | None, values: dict[str, Any], now: datetime
     ) -> None:
         if run_id is None:
-            conn.execute(sa.insert(RUNS).values(started_at=now, **values))
+            conn.execute(INSERT_RUN, {**values, "started_at": now})
         else:
             conn.execute(sa.update(RUNS).where(RUNS.c.id == run_id).values(**values))
 

@@ -11,7 +11,7 @@ from typing import Any
 from jimu.platform.cli.main import main
 from jimu.platform.rules import execute
 
-real_write = execute._write
+real_write = execute.carry_out_write
 
 
 def hanging_write(*args: Any) -> dict[str, Any]:
@@ -21,5 +21,5 @@ def hanging_write(*args: Any) -> dict[str, Any]:
     return done
 
 
-execute._write = hanging_write
+execute.carry_out_write = hanging_write
 sys.exit(main(["--database-url", sys.argv[1], "--data-dir", sys.argv[2], "worker", "--drain"]))
