@@ -37,6 +37,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     database_url: str = ""
+    #: A read replica of the database (``JIMU_READ_REPLICA_URL``): charts and dashboards read
+    #: their rows from it, so analysts never slow the primary down (docs/reports.md).
+    read_replica_url: str = ""
     secret_key: str = ""
     #: The public address (``https://jimu.example.com``) links to Jimu start with; empty, the
     #: address each request came to (set it behind a proxy that rewrites the host).

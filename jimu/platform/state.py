@@ -3,6 +3,8 @@ compiled record services of its published apps and the API tokens looked up a mo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +34,7 @@ class Platform:
     #: Chart rows under the data versions of the tables they read (reports/cache.py).
     chart_results: ResultCache = field(init=False, default_factory=ResultCache)
     _apps: AppRegistry | None = field(init=False, default=None)
+    _replica: sa.Engine | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.sessions = session_factory(self.engine)
@@ -53,6 +56,29 @@ class Platform:
             timeout=settings.db_pool_timeout,
         )
         return cls(settings=settings, engine=create_engine(settings.database_url, pool=pool))
+
+    @property
+    def replica(self) -> sa.Engine | None:
+        """The read replica's engine (``read_replica_url``), None without one. Charts read
+        their rows there; everything else, access checks included, uses the primary."""
+        if self._replica is None and self.settings.read_replica_url:
+            pool = PoolOptions(
+                size=self.settings.db_pool_size,
+                max_overflow=self.settings.db_max_overflow,
+                timeout=self.settings.db_pool_timeout,
+            )
+            self._replica = create_engine(self.settings.read_replica_url, pool=pool)
+        return self._replica
+
+    @contextmanager
+    def chart_reader(self) -> Iterator[sa.Connection | None]:
+        """A connection to the read replica for the duration, or None without one."""
+        replica = self.replica
+        if replica is None:
+            yield None
+            return
+        with replica.connect() as conn:
+            yield conn
 
     @property
     def apps(self) -> AppRegistry:

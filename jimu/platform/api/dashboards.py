@@ -41,10 +41,11 @@ def run(
     body: Annotated[dict[str, Any], Body(description=RUN_DOC)],
 ) -> dict[str, Any]:
     """Each chart of the dashboard as the caller may see it, or that chart's own problem."""
-    with platform.engine.connect() as conn:
+    with platform.engine.connect() as conn, platform.chart_reader() as reader:
         dashboard = published_dashboard(conn, app, name)
         guarded = records_of(platform, conn, app, principal)
-        return run_dashboard(conn, guarded, dashboard, body, clock(), platform.chart_results)
+        results = platform.chart_results
+        return run_dashboard(conn, guarded, dashboard, body, clock(), results, reader)
 
 
 @router.post("/{name}/drill")

@@ -80,9 +80,9 @@ def run_adhoc(
     clock: ClockDep,
 ) -> dict[str, Any]:
     """The rows and columns of an ad hoc chart spec, as the caller may see them."""
-    with platform.engine.connect() as conn:
+    with platform.engine.connect() as conn, platform.chart_reader() as reader:
         guarded = records_of(platform, conn, app, principal)
-        return run_cached(conn, guarded, spec, clock(), platform.chart_results)
+        return run_cached(conn, guarded, spec, clock(), platform.chart_results, reader)
 
 
 @router.get("/{name}/data")
@@ -94,11 +94,11 @@ def report_data(
     clock: ClockDep,
 ) -> dict[str, Any]:
     """The rows and columns of the published report ``name``, as the caller may see them."""
-    with platform.engine.connect() as conn:
+    with platform.engine.connect() as conn, platform.chart_reader() as reader:
         guarded = records_of(platform, conn, app, principal)
         require_reader(guarded)
         report = published_report(conn, app, name)
-        return run_cached(conn, guarded, report, clock(), platform.chart_results)
+        return run_cached(conn, guarded, report, clock(), platform.chart_results, reader)
 
 
 @router.post("/drill", openapi_extra=_body(DRILL_SCHEMA))

@@ -189,10 +189,12 @@ def run_dashboard(
     body: Mapping[str, Any],
     now: datetime,
     cache: ResultCache | None = None,
+    reader: sa.Connection | None = None,
 ) -> dict[str, Any]:
     """Every item's result (``result``: rows and columns as the reports run API answers) or
     its own problem (``error``: problem+json), in the dashboard's order. With ``cache`` (the
-    platform's ``chart_results``), rows of charts whose tables are unchanged come from it."""
+    platform's ``chart_results``), rows of charts whose tables are unchanged come from it;
+    ``reader``: a read replica's connection the charts' rows are read from."""
     require_reader(guarded)
     values = filter_values(dashboard, body.get("filters"))
     cross = cross_filter(dashboard, body.get("cross"))
@@ -203,9 +205,9 @@ def run_dashboard(
         try:
             spec = board.spec(item, values, cross)
             answer["result"] = (
-                run_report(conn, guarded, spec, now)
+                run_report(conn, guarded, spec, now, reader)
                 if cache is None
-                else run_cached(conn, guarded, spec, now, cache)
+                else run_cached(conn, guarded, spec, now, cache, reader)
             )
             answer["cross_filtered"] = _cross_applies(spec, cross)
         except JimuError as error:

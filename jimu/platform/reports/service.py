@@ -100,20 +100,31 @@ def _prepared(
 
 
 def run_report(
-    conn: sa.Connection, guarded: GuardedRecords, spec: Any, now: datetime
+    conn: sa.Connection,
+    guarded: GuardedRecords,
+    spec: Any,
+    now: datetime,
+    reader: sa.Connection | None = None,
 ) -> dict[str, Any]:
-    """The chart's rows (one SQL statement) and column metadata, for the caller."""
+    """The chart's rows (one SQL statement) and column metadata, for the caller. ``reader``:
+    where the statement runs (a read replica's connection), else ``conn``."""
     body, target, compiled = _prepared(conn, guarded, spec, now)
-    rows = shape_rows(compiled.columns, conn.execute(compiled.statement))
+    rows = shape_rows(compiled.columns, (reader or conn).execute(compiled.statement))
     return _answer(body, target, compiled, rows)
 
 
 def run_cached(
-    conn: sa.Connection, guarded: GuardedRecords, spec: Any, now: datetime, cache: ResultCache
+    conn: sa.Connection,
+    guarded: GuardedRecords,
+    spec: Any,
+    now: datetime,
+    cache: ResultCache,
+    reader: sa.Connection | None = None,
 ) -> dict[str, Any]:
     """:func:`run_report`, with the rows from ``cache`` when the tables the chart reads have
     not been written since they were computed (checks, scopes and hidden fields apply first,
-    every time; only the rows are kept)."""
+    every time; only the rows are kept). ``reader``: where the rows and their data versions
+    are read (a read replica's connection), else ``conn``."""
     require_reader(guarded)
     body = _checked(spec, cache)
     if body.get("filter"):
@@ -132,7 +143,7 @@ def run_cached(
             cache.keep_compiled(memo_key, (compiled, key))
     else:
         compiled, key = kept
-    rows = cached_rows(conn, compiled, cache, published, key=key)
+    rows = cached_rows(conn, compiled, cache, published, key=key, reader=reader)
     return _answer(body, target, compiled, rows)
 
 
@@ -175,23 +186,29 @@ def cached_rows(
     cache: ResultCache,
     context: Hashable = (),
     key: Hashable | None = None,
+    reader: sa.Connection | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of ``compiled`` from ``cache`` if the data versions of every table it reads
     are those they were computed at, else run (and kept). ``context``: what else decides
     the rows beyond the statement (the app and its published version); ``key``: the
-    statement's :func:`result_key` when known."""
+    statement's :func:`result_key` when known; ``reader``: a read replica's connection.
+
+    A replica replicates the data versions (``jimu_revision``) with the rows, so both are read
+    there: rows from a replica that lags are kept under the versions it had, and a view after
+    it caught up runs again."""
     key = key if key is not None else result_key(conn.dialect.name, compiled, context)
+    source = reader or conn
     if key is None:
-        return _rows(conn, compiled)
+        return _rows(source, compiled)
     tables = cache.tables_of(key) or tables_read(compiled.statement)
     if data_versions.pending(conn) & set(tables):
         # This transaction wrote to them: its rows are not committed (nor seen by others).
         return _rows(conn, compiled)
     # The versions first: rows read after them are at least as new as they say.
-    versions = data_versions.versions(conn, tables)
+    versions = data_versions.versions(source, tables)
     rows = cache.get(key, versions)
     if rows is None:
-        rows = _rows(conn, compiled)
+        rows = _rows(source, compiled)
         cache.put(key, tables, versions, rows)
     return rows
 
