@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from jimu.engines.process import ProcessError
@@ -230,10 +231,13 @@ def _due(effect: Mapping[str, Any], record: Mapping[str, Any], now: datetime) ->
 
 def _step_number(ctx: StepContext) -> int:
     """This step's number in its instance (stable across a retry, so keys are idempotent)."""
-    count = ctx.conn.execute(
-        sa.select(sa.func.count()).select_from(STEPS).where(STEPS.c.instance_id == ctx.instance_id)
-    ).scalar_one()
+    count = ctx.conn.execute(_STEP_COUNT, {"b_id": ctx.instance_id}).scalar_one()
     return int(count) + 1
+
+
+_STEP_COUNT = (
+    sa.select(sa.func.count()).select_from(STEPS).where(STEPS.c.instance_id == sa.bindparam("b_id"))
+)
 
 
 def _effect_context(ctx: StepContext, node: str) -> Any:
@@ -281,6 +285,12 @@ def _notify(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
     return {"notified": result["recipients"]}
 
 
+#: Service nodes' actions compiled, by app, entity and actions, with the app model they were
+#: compiled against (a publish builds a new model, so they compile again).
+_SERVICE_RULES: dict[tuple[str, str, bytes], tuple[Any, Any]] = {}
+_SERVICE_RULES_KEPT = 256
+
+
 def _run_actions(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
     """A service node: the rule engine's actions on the instance's record, in this step's
     transaction; the token moves on in the next step (``service_done``)."""
@@ -293,14 +303,23 @@ def _run_actions(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
     node = str(effect["node"])
     if ctx.records is None or ctx.entity is None or ctx.record_id is None:
         raise _fail(f"the service node {node!r} runs actions on a record: this instance has none")
-    scope = rule_scope(ctx.records.model, default_registry(), published_tables(ctx.conn, ctx.app))
-    body = {
-        "name": "process",
-        "entity": ctx.entity,
-        "trigger": {"on": "created"},
-        "actions": effect["actions"],
-    }
-    rule = compile_rule(body, scope)
+    model = ctx.records.model
+    key = (ctx.app, ctx.entity, orjson.dumps(effect["actions"], option=orjson.OPT_SORT_KEYS))
+    kept = _SERVICE_RULES.get(key)
+    if kept is not None and kept[0] is model:
+        rule = kept[1]
+    else:
+        scope = rule_scope(model, default_registry(), published_tables(ctx.conn, ctx.app))
+        body = {
+            "name": "process",
+            "entity": ctx.entity,
+            "trigger": {"on": "created"},
+            "actions": effect["actions"],
+        }
+        rule = compile_rule(body, scope)
+        if len(_SERVICE_RULES) >= _SERVICE_RULES_KEPT:
+            _SERVICE_RULES.clear()
+        _SERVICE_RULES[key] = (model, rule)
     view = RecordView(ctx.entity, ctx.record)
     effects = _effect_context(ctx, node)
     created: dict[str, int] = {}

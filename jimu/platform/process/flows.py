@@ -16,15 +16,26 @@ from jimu.platform.models import Document
 DOCS: sa.Table = Document.__table__  # type: ignore[assignment]
 _CACHE: dict[tuple[str, str, int, str], tuple[dict[str, Any], Flow]] = {}
 _LOCK = threading.Lock()
+#: The published version of a flow and its checksum (built once: each start asks).
+_PUBLISHED = sa.select(DOCS.c.version, DOCS.c.checksum).where(
+    DOCS.c.app == sa.bindparam("b_app"),
+    DOCS.c.kind == "flow",
+    DOCS.c.name == sa.bindparam("b_name"),
+    DOCS.c.status == PUBLISHED,
+)
+#: The checksum of one version of a flow (built once: each step of an instance asks).
+_CHECKSUM = sa.select(DOCS.c.checksum).where(
+    DOCS.c.app == sa.bindparam("b_app"),
+    DOCS.c.kind == "flow",
+    DOCS.c.name == sa.bindparam("b_name"),
+    DOCS.c.version == sa.bindparam("b_version"),
+)
 
 
 def published_flow(conn: sa.Connection, app: str, name: str) -> tuple[int, dict[str, Any], Flow]:
     """The published version of flow ``name``, its document and compiled flow (one query when
     compiled already)."""
-    where = sa.and_(
-        DOCS.c.app == app, DOCS.c.kind == "flow", DOCS.c.name == name, DOCS.c.status == PUBLISHED
-    )
-    row = conn.execute(sa.select(DOCS.c.version, DOCS.c.checksum).where(where)).first()
+    row = conn.execute(_PUBLISHED, {"b_app": app, "b_name": name}).first()
     if row is None:
         raise NotFound(f"No published flow {name!r} in app {app!r}.")
     doc, flow = _compiled(conn, app, name, int(row.version), str(row.checksum))
@@ -37,10 +48,8 @@ def flow_version(
     """The document and compiled flow of one version (published or superseded). Compiled once
     per content: the cache is keyed by the version's checksum, so another database with the
     same names never gets this one's flow."""
-    where = sa.and_(
-        DOCS.c.app == app, DOCS.c.kind == "flow", DOCS.c.name == name, DOCS.c.version == version
-    )
-    checksum = conn.execute(sa.select(DOCS.c.checksum).where(where)).scalar_one_or_none()
+    found = conn.execute(_CHECKSUM, {"b_app": app, "b_name": name, "b_version": version})
+    checksum = found.scalar_one_or_none()
     if checksum is None:
         raise NotFound(f"Flow {name!r} of app {app!r} has no version {version}.")
     return _compiled(conn, app, name, version, str(checksum))

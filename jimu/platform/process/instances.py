@@ -42,6 +42,25 @@ TIMERS: sa.Table = ProcessTimer.__table__  # type: ignore[assignment]
 STEPS: sa.Table = ProcessStep.__table__  # type: ignore[assignment]
 INCIDENTS: sa.Table = ProcessIncident.__table__  # type: ignore[assignment]
 
+# The statements of every step, built once (building one costs more than running it; the
+# values are bound at execution).
+_INSTANCE = sa.select(INSTANCES).where(INSTANCES.c.id == sa.bindparam("b_id"))
+_INSTANCE_LOCKED = _INSTANCE.with_for_update()
+_INSTANCE_STATUS = sa.select(INSTANCES.c.status).where(INSTANCES.c.id == sa.bindparam("b_id"))
+_TOKENS = sa.select(TOKENS).where(TOKENS.c.instance_id == sa.bindparam("b_id"))
+_ONE_TOKEN = sa.and_(
+    TOKENS.c.instance_id == sa.bindparam("b_id"), TOKENS.c.token == sa.bindparam("b_token")
+)
+_TOKEN_DATA = sa.select(TOKENS.c.data).where(_ONE_TOKEN)
+_DELETE_TOKEN = sa.delete(TOKENS).where(_ONE_TOKEN)
+_UPDATE_TOKEN = (
+    sa.update(TOKENS)
+    .where(_ONE_TOKEN)
+    .values(node=sa.bindparam("b_node"), data=sa.bindparam("b_data", type_=TOKENS.c.data.type))
+)
+_INSERT_TOKEN = sa.insert(TOKENS)
+_INSERT_STEP = sa.insert(STEPS)
+
 
 @dataclass(frozen=True)
 class StepResult:
@@ -248,18 +267,13 @@ def drain(
 def _waits(conn: sa.Connection, instance_id: int, event: Mapping[str, Any]) -> bool:
     """Whether the instance still takes ``event`` (a parent whose token was withdrawn, or an
     instance that ended meanwhile, does not)."""
-    status = conn.execute(
-        sa.select(INSTANCES.c.status).where(INSTANCES.c.id == instance_id)
-    ).scalar_one_or_none()
+    status = conn.execute(_INSTANCE_STATUS, {"b_id": instance_id}).scalar_one_or_none()
     if status != "running":
         return False
     if "token" not in event:
         return True
-    token = conn.execute(
-        sa.select(TOKENS.c.data).where(
-            TOKENS.c.instance_id == instance_id, TOKENS.c.token == event.get("token")
-        )
-    ).scalar_one_or_none()
+    found = conn.execute(_TOKEN_DATA, {"b_id": instance_id, "b_token": event.get("token")})
+    token = found.scalar_one_or_none()
     wanted = {"service_done": "service", "subprocess_done": "subprocess"}.get(str(event["type"]))
     return token is not None and (wanted is None or token.get("wait") == wanted)
 
@@ -574,15 +588,12 @@ def list_instances(
 
 
 def _load(conn: sa.Connection, instance_id: int) -> _Loaded:
-    stmt = sa.select(INSTANCES).where(INSTANCES.c.id == instance_id)
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
+    stmt = _INSTANCE_LOCKED if conn.dialect.name == "postgresql" else _INSTANCE
+    row = conn.execute(stmt, {"b_id": instance_id}).first()
     if row is None:
         raise NotFound(f"No process instance {instance_id}.")
     tokens = {
-        t.token: {"node": t.node, **t.data}
-        for t in conn.execute(sa.select(TOKENS).where(TOKENS.c.instance_id == instance_id))
+        t.token: {"node": t.node, **t.data} for t in conn.execute(_TOKENS, {"b_id": instance_id})
     }
     state: State = {
         "status": row.status,
@@ -600,18 +611,15 @@ def _write_tokens(
     conn: sa.Connection, instance_id: int, changed: Mapping[str, dict[str, Any] | None]
 ) -> None:
     for token_id, token in changed.items():
-        where = sa.and_(TOKENS.c.instance_id == instance_id, TOKENS.c.token == token_id)
+        key = {"b_id": instance_id, "b_token": token_id}
         if token is None:
-            conn.execute(sa.delete(TOKENS).where(where))
+            conn.execute(_DELETE_TOKEN, key)
             continue
         data = {k: v for k, v in token.items() if k != "node"}
-        updated = conn.execute(sa.update(TOKENS).where(where).values(node=token["node"], data=data))
+        updated = conn.execute(_UPDATE_TOKEN, {**key, "b_node": token["node"], "b_data": data})
         if updated.rowcount == 0:
-            conn.execute(
-                sa.insert(TOKENS).values(
-                    instance_id=instance_id, token=token_id, node=token["node"], data=data
-                )
-            )
+            values = {"instance_id": instance_id, "token": token_id, "node": token["node"]}
+            conn.execute(_INSERT_TOKEN, {**values, "data": data})
 
 
 def _record(
@@ -631,11 +639,8 @@ def _log_step(
     effects: list[dict[str, Any]],
     now: datetime,
 ) -> None:
-    conn.execute(
-        sa.insert(STEPS).values(
-            instance_id=instance_id, event=dict(event), trace=trace, effects=effects, at=now
-        )
-    )
+    values = {"instance_id": instance_id, "event": dict(event), "trace": trace, "at": now}
+    conn.execute(_INSERT_STEP, {**values, "effects": effects})
 
 
 def carry_out(ctx: StepContext, effects: list[dict[str, Any]]) -> list[dict[str, Any]]:
