@@ -31,6 +31,7 @@ from jimu.platform.api import (
     org,
     org_people,
     pool,
+    process_monitor,
     processes,
     record_files,
     record_uploads,
@@ -90,7 +91,7 @@ def create_api_app(
     designing = (
         *(access, rules, decision_tables, conditions, field_types, formulas, reports),
         dashboards,
-        *(pool, processes),
+        *(pool, processes, process_monitor),
     )
     for module in (*routers, *designing, notifications, deliveries, record_uploads, hooks):
         app.include_router(module.router)

@@ -21,7 +21,9 @@ from jimu.builder_ui.pages.shell.forms import PostedForm
 from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
 from jimu.builder_ui.pages.tasks import actions
+from jimu.builder_ui.pages.tasks.diagram import instance_states
 from jimu.builder_ui.pages.tasks.timeline import next_nodes, people_in, timeline, user_names
+from jimu.engines.process.layout import layout
 from jimu.errors import FieldError, JimuError, NotFound, PermissionDenied, ValidationFailed
 from jimu.platform.api.params import id_path
 from jimu.platform.api.processes import _involved, _may_monitor, _return_to
@@ -125,6 +127,7 @@ def _page(
             return viewer.label(nodes.get(node, {}).get("label"), node)
 
         trace = instances.instance_trace(conn, instance_id)
+        states = instance_states(conn, instance_id, trace)
         tasks = instances.all_tasks(conn, instance_id)
         names = user_names(conn, people_in(trace, tasks))
         monitor = _may_monitor(platform, conn, row.app, user)
@@ -183,6 +186,8 @@ def _page(
             if t["status"] in ("open", "waiting")
         ],
         timeline=timeline(trace, node_label, names),
+        picture=layout(doc),
+        states=states,
         next_nodes=[node_label(n) for n in next_nodes(doc, waiting)] if running else [],
         can_withdraw=initiator and running,
         can_urge=initiator and running and bool(waiting),
