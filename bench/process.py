@@ -29,7 +29,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -243,8 +242,9 @@ def rate(n: int, seconds: float) -> str:
 
 def report(name: str, n: int, timing: tuple[float, float], sizes: list[int]) -> None:
     start_s, finish_s = timing
+    median = statistics.median(sizes)
     print(f"{name:15}: start {rate(n, start_s)}; start to end {rate(n, start_s + finish_s)}"
-          f"; bytes per save median {statistics.median(sizes):,.0f}, max {max(sizes):,}")  # fmt: skip
+          f"; bytes per save median {median:,.0f}, max {max(sizes):,}")  # fmt: skip
 
 
 def platform_at(url: str | None, folder: Path) -> Platform:
@@ -282,8 +282,7 @@ def main() -> None:
     else:
         report("spiffworkflow", n, spiff[:2], spiff[2])
         print(f"{'':15}  CPU {rate(n, time.process_time() - cpu)} start to end")
-    scale: Callable[[str], list[int]] = lambda text: [int(x) for x in text.split(",") if x]
-    for size in scale(args.scale):
+    for size in [int(x) for x in args.scale.split(",") if x]:
         start_s, finish_s = run_jimu(platform, size, args.batch)
         per = (start_s + finish_s) / size * 1e6
         print(f"jimu at {size:>7,} more instances: {per:,.0f} µs per instance, start to end")
