@@ -29,11 +29,21 @@ RECIPIENT_KINDS = (
     "manager",
     "department_head",
     "owner_department",
+    "address",
 )
 #: The key each kind of recipient needs besides ``kind``.
-RECIPIENT_KEYS = {"user": "id", "department": "id", "role": "role", "field": "field"}
+RECIPIENT_KEYS = {
+    "user": "id",
+    "department": "id",
+    "role": "role",
+    "field": "field",
+    "address": "field",
+}
 #: Field types a ``field`` recipient may name.
 PEOPLE_FIELD_TYPES = ("user", "department")
+#: Field types an ``address`` recipient (an email address on the record, someone outside the
+#: organisation: a contact, a customer) may name: an email field, or a lookup of one.
+ADDRESS_FIELD_TYPES = ("email", "lookup")
 DATE_FIELD_TYPES = ("date", "datetime")
 DURATION_UNITS = ("minute", "hour", "day")
 
@@ -85,6 +95,19 @@ def recipient_errors(
         elif field_type not in PEOPLE_FIELD_TYPES:
             errors.append(
                 FieldError(f"{at}/field", f"{name!r} is no user or department field", "type")
+            )
+    if kind == "address" and "field" in recipient:
+        name = str(recipient["field"])
+        field_type = scope.kinds.get(entity, {}).get(name)
+        if field_type is None:
+            errors.append(
+                FieldError(f"{at}/field", f"{entity!r} has no field {name!r}", "reference")
+            )
+        elif field_type not in ADDRESS_FIELD_TYPES:
+            errors.append(
+                FieldError(
+                    f"{at}/field", f"{name!r} is no email field (nor a lookup of one)", "type"
+                )
             )
     return errors
 
@@ -149,6 +172,12 @@ class Notify(ActionType):
         recipients = spec.get("recipients") or []
         if people and not recipients:
             errors.append(FieldError(f"{at}/recipients", "the inbox and email need recipients"))
+        if spec.get("inbox") and recipients and all(r.get("kind") == "address" for r in recipients):
+            errors.append(
+                FieldError(
+                    f"{at}/inbox", "email addresses have no inbox: add people, or email only"
+                )
+            )
         errors += recipients_errors(recipients, f"{at}/recipients", entity, scope)
         return errors
 

@@ -6,7 +6,7 @@ effect's idempotency key (sent once the run commits, retried by the delivery wor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,12 @@ from jimu.platform import notify
 from jimu.platform.notify.templates import render_text
 from jimu.platform.rules.effects import EffectContext, register_effect
 from jimu.platform.rules.message_values import json_values, text_values
-from jimu.platform.rules.recipients import Person, recipient_ids, resolve_recipients
+from jimu.platform.rules.recipients import (
+    Person,
+    recipient_addresses,
+    recipient_ids,
+    resolve_recipients,
+)
 
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 OWNER = [{"kind": "owner"}]
@@ -61,10 +66,29 @@ def _inbox(
 
 
 def _emails(
-    context: EffectContext, effect: PlannedEffect, people: list[Person], texts: Texts
+    context: EffectContext,
+    effect: PlannedEffect,
+    people: list[Person],
+    texts: Texts,
+    addresses: Sequence[str] = (),
 ) -> dict[str, list[int]]:
+    """One email per person with an address, and one per ``address`` recipient (in the
+    action's ``lang``, Chinese by default, as robot messages)."""
     sent: list[int] = []
     missing: list[int] = []
+    lang = str(effect.payload.get("lang", "zh"))
+    for address in addresses:
+        sent.append(
+            notify.enqueue_email(
+                context.conn,
+                to=[address],
+                subject=str(effect.payload["title"]),
+                body=str(effect.payload.get("body", "")),
+                values=texts(lang),
+                sender=context.platform.settings.smtp_from,
+                key=context.idempotency_key(effect, f"email:{address.lower()}"),
+            )
+        )
     for person in people:
         if not person.email:
             missing.append(person.id)
@@ -116,7 +140,8 @@ def carry_out_notify(context: EffectContext, effect: PlannedEffect) -> dict[str,
     if payload.get("inbox"):
         done["inbox"] = _inbox(context, effect, people, texts)
     if payload.get("email"):
-        done["email"] = _emails(context, effect, people, texts)
+        addresses = recipient_addresses(record, payload.get("recipients") or [])
+        done["email"] = _emails(context, effect, people, texts, addresses)
     if payload.get("robot"):
         done["robot"] = _robot(context, effect, texts)
     return done

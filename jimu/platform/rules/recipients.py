@@ -3,6 +3,7 @@ out, on the run's connection, so the people are the organisation as it is then."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,8 @@ def recipient_ids(
     if kind == "owner_department":
         main = _main_department(conn, owner)
         return _members(conn, [main]) if main is not None else []
+    if kind == "address":
+        return []  # not a user: see recipient_addresses
     if kind == "field":
         name = str(recipient["field"])
         value = _id(record.get(name))
@@ -142,3 +145,25 @@ def resolve_recipients(
     ).all()
     by_id = {row.id: Person(row.id, row.email, row.language or "en") for row in rows}
     return [by_id[user_id] for user_id in ordered if user_id in by_id]
+
+
+#: What an email address looks like enough to send to it (the field types check the rest).
+ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def recipient_addresses(
+    record: Mapping[str, Any], recipients: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """The email addresses ``address`` recipients read from ``record`` (someone outside the
+    organisation: a contact, a customer), each once, in the order named; empty values and
+    values that are no address are left out."""
+    found: list[str] = []
+    for recipient in recipients:
+        if recipient.get("kind") != "address":
+            continue
+        value = record.get(str(recipient["field"]))
+        for item in value if isinstance(value, list) else [value]:
+            text = str(item or "").strip()
+            if ADDRESS.match(text) and text.lower() not in (f.lower() for f in found):
+                found.append(text)
+    return found

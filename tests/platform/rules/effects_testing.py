@@ -39,6 +39,7 @@ DOCUMENTS: list[dict[str, Any]] = [
             {"name": "rep", "type": "user", "label": label("Rep")},
             {"name": "team", "type": "department", "label": label("Team")},
             {"name": "met_on", "type": "date", "label": label("Met on")},
+            {"name": "contact_email", "type": "email", "label": label("Contact's email")},
         ],
     },
     {

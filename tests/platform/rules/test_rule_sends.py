@@ -103,6 +103,42 @@ def test_notify_writes_the_inbox_and_mails_each_recipient_in_their_language(
     )
 
 
+def test_notify_mails_an_address_on_the_record_someone_outside_the_organisation(
+    platform: Platform,
+) -> None:
+    org = make_org(platform)
+    survey = {
+        "type": "notify",
+        "recipients": [{"kind": "address", "field": "contact_email"}, {"kind": "owner"}],
+        "email": True,
+        "lang": "en",
+        "title": "How did we do, {{ name }}?",
+        "body": "Your request is {{ status }}.",
+    }
+    publish(platform, [rule("survey", [survey])])
+    create(platform, "lead", org.owner.id, name="Wang", status="mql",
+           contact_email="wang@customer.example")  # fmt: skip
+    create(platform, "lead", org.owner.id, name="Li", status="new", contact_email=None)
+    worker(platform).drain()
+    with platform.engine.connect() as conn:
+        done = runs.list_runs(conn, APP, rule="survey")
+    assert {r["status"] for r in done} == {"done"}
+    with smtp_receiver() as (mailbox, port):
+        assert run_once(platform.engine, smtp=SmtpConfig(host="127.0.0.1", port=port)) == 3
+        got = [
+            email.message_from_bytes(m.content, policy=email_policy.default)
+            for m in mailbox.messages
+        ]
+    to_customer = [m for m in got if m["To"] == "wang@customer.example"]
+    assert len(to_customer) == 1  # Li has no address: only her owner is mailed
+    assert to_customer[0]["Subject"] == "How did we do, Wang?"
+    assert to_customer[0].get_content().strip() == "Your request is Marketing qualified."
+    assert sorted(m["To"] for m in got if m["To"] != "wang@customer.example") == [
+        org.owner.email,
+        org.owner.email,
+    ]
+
+
 @pytest.mark.parametrize("kind", ["dingtalk", "feishu", "wecom"])
 def test_notify_posts_to_a_named_group_robot_signed_as_its_platform_checks(
     platform: Platform, kind: str
@@ -225,6 +261,10 @@ def test_create_task_assigns_links_and_sets_the_due_time(platform: Platform) -> 
          "/actions/0/recipients/0/kind", "is not one of"),
         ({**NOTIFY, "inbox": False, "email": False}, "/actions/0/inbox", "sends nowhere"),
         ({**NOTIFY, "recipients": []}, "/actions/0/recipients", "need recipients"),
+        ({**NOTIFY, "recipients": [{"kind": "address", "field": "name"}]},
+         "/actions/0/recipients/0/field", "no email field"),
+        ({**NOTIFY, "email": False, "recipients": [{"kind": "address", "field": "contact_email"}]},
+         "/actions/0/inbox", "no inbox"),
         ({"type": "webhook", "url": "ftp://x", "body": {}}, "/actions/0/url", "does not match"),
         ({"type": "webhook", "url": "http://x", "body": {"a": ["{{ nope }}"]}},
          "/actions/0/body/a/0", "'nope'"),
