@@ -36,6 +36,7 @@ from jimu.errors import NotFound
 from jimu.platform.db import begin_write
 from jimu.platform.models import utcnow
 from jimu.platform.process import timers as flow_timers
+from jimu.platform.process.record_starts import RecordStarts
 from jimu.platform.records import Records
 from jimu.platform.rules import timers
 from jimu.platform.rules.catalog import PublishedRule, RuleCatalog, disabled_rules
@@ -87,6 +88,8 @@ class RuleWorker:
         #: Rules (version, switch) whose planning failed; tried again after a change.
         self._unplannable: set[timers.Unplanned] = set()
         self.catalog = RuleCatalog()
+        #: Flows whose start node is on a record event (created, updated, field changed).
+        self.flow_starts = RecordStarts()
         #: Set by committed writes (this process) and NOTIFY (others): work is waiting.
         self.wakeup = threading.Event()
         #: Set once the worker waits for commits (and, on PostgreSQL, listens for NOTIFY).
@@ -156,6 +159,10 @@ class RuleWorker:
         records = self._records_in_batch(conn, event.app)
         if records is None:
             return
+        if event.kind in ("created", "updated"):  # flows that start on record events
+            self.flow_starts.start(
+                conn, records, event, now, platform=self.platform, max_depth=self.options.max_depth
+            )
         rules = self.catalog.rules(conn, event.app, records.model)
         if event.kind == WEBHOOK:
             self._webhook(conn, records, rules, event, now)
