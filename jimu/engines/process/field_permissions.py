@@ -94,10 +94,8 @@ def edit_errors(
     for name in changes:
         permission = fields.of(name)
         if permission == "hidden":
-            errors.append(
-                FieldError(f"{prefix}/{name}", f"{name!r} is not a field of this task's record",
-                           "unknown_field")
-            )  # fmt: skip
+            message = f"{name!r} is not a field of this task's record"
+            errors.append(FieldError(f"{prefix}/{name}", message, "unknown_field"))
         elif permission not in WRITABLE:
             errors.append(FieldError(f"{prefix}/{name}", "is read-only at this step", "read_only"))
     return errors

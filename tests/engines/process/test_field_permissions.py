@@ -98,8 +98,8 @@ def test_publish_problems_against_the_entity() -> None:
         "approval",
         field_permissions={"terms": "editable", "ghost": "hidden", "total": "required"},
     )
-    found = {p.pointer: (p.code, p.message) for p in permission_problems(at, "/nodes/1", types,
-                                                                        {"total"}, "contract")}  # fmt: skip
+    problems = permission_problems(at, "/nodes/1", types, {"total"}, "contract")
+    found = {p.pointer: (p.code, p.message) for p in problems}
     assert found["/nodes/1/field_permissions/ghost"] == (
         "reference",
         "there is no field 'ghost' on contract",
