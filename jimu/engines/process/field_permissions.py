@@ -84,6 +84,11 @@ def task_fields(
     return TaskFields(result)
 
 
+def _at(prefix: str, name: str) -> str:
+    """The JSON pointer of field ``name`` under ``prefix`` (``~`` and ``/`` escaped)."""
+    return f"{prefix}/{name.replace('~', '~0').replace('/', '~1')}"
+
+
 def edit_errors(
     fields: TaskFields, changes: Mapping[str, Any], prefix: str = "/record"
 ) -> list[FieldError]:
@@ -95,9 +100,9 @@ def edit_errors(
         permission = fields.of(name)
         if permission == "hidden":
             message = f"{name!r} is not a field of this task's record"
-            errors.append(FieldError(f"{prefix}/{name}", message, "unknown_field"))
+            errors.append(FieldError(_at(prefix, name), message, "unknown_field"))
         elif permission not in WRITABLE:
-            errors.append(FieldError(f"{prefix}/{name}", "is read-only at this step", "read_only"))
+            errors.append(FieldError(_at(prefix, name), "is read-only at this step", "read_only"))
     return errors
 
 
@@ -111,7 +116,7 @@ def missing_required(
     """The required fields of the task that ``record`` (as it would be after the changes)
     leaves empty."""
     return [
-        FieldError(f"{prefix}/{name}", "is required at this step", "required")
+        FieldError(_at(prefix, name), "is required at this step", "required")
         for name in fields.permissions
         if fields.permissions[name] == "required" and _empty(record.get(name))
     ]

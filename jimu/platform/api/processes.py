@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, Field
 
 from jimu.errors import NotFound, PermissionDenied
 from jimu.platform.access.design import design_kinds, require_design
-from jimu.platform.api.params import BodyId, StrictBody, id_path
+from jimu.platform.api.params import BodyId, BodyInt32, StrictBody, id_path
 from jimu.platform.auth.dependencies import CurrentUser
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
@@ -58,7 +58,7 @@ class CompleteRequest(StrictBody):
         description="changes to the record's fields the node makes editable, written with the "
         "decision",
     )
-    record_version: int | None = Field(
+    record_version: BodyInt32 | None = Field(
         default=None, ge=1, description="the record's version the changes were made on"
     )
     comment: Comment = None

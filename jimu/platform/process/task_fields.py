@@ -106,7 +106,7 @@ def write_task_edits(
     prefix: str = "/record",
 ) -> list[str]:
     """Check ``changes`` against the task's field permissions and write them to its record
-    (in the caller's transaction, before the decision); the names of the fields written.
+    (in the caller's transaction, before the decision); the names of the fields it changed.
 
     Every problem is a 422 naming the field under ``prefix``: a field hidden at the task is
     unknown, one not editable at it read-only, a required one left empty (unless the outcome
@@ -131,7 +131,9 @@ def write_task_edits(
     records = platform.apps.records(conn, seen.app)
     context = WriteContext(actor_id=user.id, source="process", strict=strict)
     try:
-        records.update(conn, seen.entity, seen.record_id, changes, context, expected_version)
+        updated = records.update(
+            conn, seen.entity, seen.record_id, changes, context, expected_version
+        )
     except ValidationFailed as refused:
         raise ValidationFailed(
             refused.message, [_record_pointer(e, seen.fields, prefix) for e in refused.errors]
@@ -143,4 +145,4 @@ def write_task_edits(
                 {k: v for k, v in current.items() if k in seen.record}
             )
         raise
-    return list(changes)
+    return [name for name in changes if updated.get(name) != seen.record.get(name)]

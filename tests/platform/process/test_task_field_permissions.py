@@ -222,7 +222,7 @@ def _post(client: TestClient, url: str, data: dict[str, Any] | None = None) -> A
 
 
 def test_the_approval_page_shows_and_writes_by_the_node(platform: Platform, people: People) -> None:
-    lead, _, task = _started(platform, people)
+    lead, instance, task = _started(platform, people)
     page = people.bob.get(f"/tasks/{task}", headers=HTML)
     assert page.status_code == 200
     text = page.text
@@ -250,6 +250,11 @@ def test_the_approval_page_shows_and_writes_by_the_node(platform: Platform, peop
     assert (record["status"], record["score"], record["tags"]) == ("mql", 9, ["hot"])
     after = people.bob.get(f"/tasks/{task}", headers=HTML).text
     assert "data-edited" in after and "Score" in after
+    with platform.engine.connect() as conn:
+        decided = next(
+            s for s in instances.instance_trace(conn, instance) if s["event"]["type"] == "task_done"
+        )
+    assert sorted(decided["event"]["edited"]) == ["score", "status"]  # the name did not change
 
 
 def test_publishing_checks_the_named_fields(platform: Platform) -> None:
