@@ -24,7 +24,7 @@ from jimu.platform.process import instances
 from jimu.platform.state import Platform
 from tests.platform.process.approvals_testing import Org, approval_flow, make_org, publish_app
 from tests.platform.process.test_task_pages import People
-from tests.platform.rules.rules_testing import APP, create, get, records
+from tests.platform.rules.rules_testing import APP, create, get, records, update
 
 BASE = f"/api/apps/{APP}/processes"
 HTML = {"Accept": "text/html"}
@@ -291,3 +291,19 @@ def test_done_by_me_holds_every_task_i_acted_on(platform: Platform, people: Peop
     assert people.carol.get("/api/tasks/counts").json()["done"] == 0
     zh = people.bob.get("/tasks?tab=done&lang=zh", headers=HTML).text
     assert "已转交" in zh and "已加签" in zh
+
+
+def test_a_stale_version_is_a_conflict_without_the_hidden_fields(
+    platform: Platform, people: People
+) -> None:
+    lead, _, task = _started(platform, people)
+    version = people.bob.get(f"{BASE}/tasks/{task}").json()["record"]["version"]
+    update(platform, "lead", lead, score=6)  # someone else changes the lead meanwhile
+    stale = people.bob.post(
+        f"{BASE}/tasks/{task}/complete",
+        json={"record": {"status": "mql", "score": 9}, "record_version": version},
+    )
+    assert stale.status_code == 409, stale.text
+    current = stale.json()["current"]
+    assert current["score"] == 6 and "tags" not in current and "account" not in current
+    assert get(platform, "lead", lead)["status"] is None and _task_open(platform, task)
