@@ -25,7 +25,7 @@ from jimu.engines.process.field_permissions import (
     missing_required,
     task_fields,
 )
-from jimu.errors import Conflict, FieldError, ValidationFailed
+from jimu.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from jimu.platform.access.guarded import HIDDEN_PROBLEM
 from jimu.platform.models import User
 from jimu.platform.process.flows import flow_version
@@ -93,6 +93,24 @@ def _record_pointer(error: FieldError, fields: TaskFields, prefix: str) -> Field
     return FieldError(f"{prefix}{error.pointer}", error.message, error.code)
 
 
+def _require_unread(
+    platform: Platform, conn: sa.Connection, task: Any, outcome: str | None, prefix: str
+) -> None:
+    """The required fields of the task left empty, for a person who may not read its record."""
+    if outcome == REJECT:
+        return
+    instance = conn.execute(sa.select(INSTANCES).where(INSTANCES.c.id == task.instance_id)).one()
+    entity = str(instance.entity)
+    records = platform.apps.records(conn, str(instance.app))
+    record = records.get(conn, entity, int(instance.record_id), include_deleted=True)
+    fields = task_fields(
+        task_node(conn, instance, str(task.node)),
+        [f.name for f in records.model.entity(entity).fields],
+    )
+    if errors := missing_required(fields, record, prefix):
+        raise ValidationFailed("The record cannot be changed so at this step.", errors)
+
+
 def write_task_edits(
     platform: Platform,
     conn: sa.Connection,
@@ -108,12 +126,22 @@ def write_task_edits(
     """Check ``changes`` against the task's field permissions and write them to its record
     (in the caller's transaction, before the decision); the names of the fields it changed.
 
-    Every problem is a 422 naming the field under ``prefix``: a field hidden at the task is
+    Someone who may not read the record (a flow designer, say) decides without changes; the
+    required fields are still checked. Every problem is a 422 naming the field under
+    ``prefix``: a field hidden at the task is
     unknown, one not editable at it read-only, a required one left empty (unless the outcome
     is ``reject``) required; the record service's own errors come under ``prefix`` too."""
     if task.status != "open":
         raise ProcessError(f"task {task.id} is {task.status}", code="process_error", status=409)
-    seen = task_record(platform, conn, task, user)
+    try:
+        seen = task_record(platform, conn, task, user)
+    except (NotFound, PermissionDenied):
+        if changes:
+            raise
+        # Deciding without changes needs no reading: only the required fields are checked,
+        # on the record as it is (docs/process.md, "Field permissions").
+        _require_unread(platform, conn, task, outcome, prefix)
+        return []
     if seen is None:
         if changes:
             raise ValidationFailed(

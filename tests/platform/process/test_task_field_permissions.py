@@ -58,7 +58,9 @@ def org(platform: Platform) -> Org:
         {"id": "mgr", "type": "approval", "label": {"en": "Manager check", "zh": "经理审批"},
          "assignees": [{"kind": "manager"}], "field_permissions": PERMISSIONS},
     ]  # fmt: skip
-    publish_app(platform, [*_roles(), approval_flow("terms", nodes)])
+    blind = [{"id": "eve", "type": "approval", "assignees": [{"kind": "user", "id": org.eve}],
+              "field_permissions": {"status": "required"}}]  # fmt: skip
+    publish_app(platform, [*_roles(), approval_flow("terms", nodes), approval_flow("blind", blind)])
     with begin_write(platform.engine) as conn:
         for name, role in (("ann", "rep"), ("bob", "manager")):
             conn.execute(
@@ -307,3 +309,22 @@ def test_a_stale_version_is_a_conflict_without_the_hidden_fields(
     current = stale.json()["current"]
     assert current["score"] == 6 and "tags" not in current and "account" not in current
     assert get(platform, "lead", lead)["status"] is None and _task_open(platform, task)
+
+
+def test_an_approver_who_may_not_read_the_record_decides_without_changes(
+    platform: Platform, people: People
+) -> None:
+    """eve holds no role that reads leads: she may still decide, once the required status
+    has a value, but never change the record."""
+    lead = create(platform, "lead", name="Unseen", tags=["hot"])["id"]
+    started = people.ann.post(f"{BASE}/blind/instances", json={"record_id": lead})
+    task = int(started.json()["tasks"][0]["id"])
+    page = people.eve.get(f"/tasks/{task}", headers=HTML).text
+    assert 'id="record-hidden"' in page and "Unseen" not in page
+    refused = people.eve.post(f"{BASE}/tasks/{task}/complete", json={})
+    assert refused.status_code == 422
+    assert [e["pointer"] for e in refused.json()["errors"]] == ["/record/status"]
+    changing = people.eve.post(f"{BASE}/tasks/{task}/complete", json={"record": {"status": "mql"}})
+    assert changing.status_code == 403 and _task_open(platform, task)  # she may not read leads
+    update(platform, "lead", lead, status="mql")
+    assert people.eve.post(f"{BASE}/tasks/{task}/complete", json={}).status_code == 200
