@@ -10,6 +10,7 @@ from typing import Any
 
 from jimu.engines.form.model import AppModel
 from jimu.engines.form.registry import FieldTypeRegistry
+from jimu.engines.process.field_permissions import permission_problems
 from jimu.errors import FieldError
 from jimu.metadata.rules import rule_document_errors
 
@@ -48,15 +49,21 @@ def flow_app_errors(
     """Problems of a graph-valid flow against the app's other documents."""
     entity = doc.get("entity")
     fields: dict[str, str] | None = None
+    fixed: set[str] = set()  # fields nobody writes: computed by their type, or read-only
     if entity is not None:
         if entity not in app.entities:
             return [FieldError("/entity", f"there is no entity {entity!r}", "reference")]
         fields = {f.name: f.type for f in app.entity(str(entity)).fields}
+        for f in app.entity(str(entity)).fields:
+            kind = registry.get(f.type) if f.type in registry else None
+            if f.readonly or (kind is not None and kind.computed):
+                fixed.add(f.name)
     errors: list[FieldError] = []
     for i, node in enumerate(doc["nodes"]):
         at = f"/nodes/{i}"
         for key in ("assignees", "recipients"):
             errors += _entry_errors(node.get(key), f"{at}/{key}", fields)
+        errors += permission_problems(node, at, fields, fixed, entity)
         if node["type"] == "subprocess" and node["flow"] not in flows:
             errors.append(
                 FieldError(f"{at}/flow", f"there is no flow {node['flow']!r}", "reference")

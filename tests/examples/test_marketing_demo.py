@@ -329,3 +329,82 @@ def test_a_countersigned_contract_goes_to_the_general_manager_only_above_a_milli
             sa.select(INSTANCES.c.status).where(INSTANCES.c.id == instance)
         ).scalar_one()
     assert amount > 100_000 and status == "completed"
+
+
+def test_finance_changes_the_payment_terms_while_approving_and_never_sees_the_notes(
+    demo: Demo,
+) -> None:
+    """The contract approval's field permissions: at finance's countersign the payment terms
+    are editable and the rep's notes hidden; finance approves with new terms (written with the
+    decision, finance in the record's history), and changing the notes is refused as an
+    unknown field with nothing written."""
+    from sqlalchemy.orm import Session
+
+    from jimu.builder_ui.pages.tasks import actions
+    from jimu.errors import ValidationFailed
+    from jimu.platform.process import instances
+    from jimu.platform.process.task_fields import task_record
+
+    platform = demo.platform
+    with begin_write(platform.engine) as conn:
+        records = demo.records(conn)
+        users = dict(conn.execute(sa.select(User.username, User.id)).all())
+        table = records.table("contract")
+        contract = conn.execute(
+            sa.select(table.c.id)
+            .where(table.c.total_amount > 100_000)
+            .order_by(table.c.id)
+            .limit(1)
+        ).scalar_one()
+        records.update(
+            conn, "contract", contract, {"notes": "Rep's private note"}, WriteContext(1, "api")
+        )
+        instance = instances.start_instance(
+            conn,
+            records,
+            APP,
+            "contract_approval",
+            utcnow(),
+            entity="contract",
+            record_id=contract,
+            initiator_id=users["wang.fang"],
+            platform=platform,
+        ).instance_id
+        for node, user in (("submit", "wang.fang"), ("manager", "zhang.wei")):
+            task = next(t for t in instances.open_tasks(conn, instance) if t["node"] == node)
+            instances.complete_task(
+                conn, records, task["id"], utcnow(), user_id=users[user], platform=platform
+            )
+        finance_task = next(
+            t["id"] for t in instances.open_tasks(conn, instance) if t["node"] == "finance"
+        )
+    with Session(platform.engine) as session:
+        finance = session.get(User, users["qian.hui"])
+        assert finance is not None
+        session.expunge(finance)
+    with platform.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(instances.TASKS).where(instances.TASKS.c.id == finance_task)
+        ).one()
+        seen = task_record(platform, conn, row, finance)
+    assert seen is not None
+    assert seen.fields.of("payment_terms") == "editable" and seen.fields.of("notes") == "hidden"
+    assert "notes" not in seen.record and seen.fields.of("total_amount") == "read_only"
+    with pytest.raises(ValidationFailed) as refused:
+        actions.complete(
+            platform, finance, finance_task, "approve", None, [], {"notes": "seen", "x": 1}
+        )
+    assert [(e.pointer, e.code) for e in refused.value.errors] == [
+        ("/notes", "unknown_field"),
+        ("/x", "unknown_field"),
+    ]
+    actions.complete(
+        platform, finance, finance_task, "approve", None, [], {"payment_terms": "annual"}
+    )
+    with platform.engine.connect() as conn:
+        records = demo.records(conn)
+        after = records.get(conn, "contract", contract)
+        history = records.history(conn, "contract", contract)
+    assert after["payment_terms"] == "annual" and after["notes"] == "Rep's private note"
+    terms = [h for h in history if h.get("field") == "payment_terms"]
+    assert terms[-1]["actor_id"] == users["qian.hui"] and terms[-1]["source"] == "process"

@@ -74,6 +74,10 @@ CHECKED_BEYOND_SCHEMA = {
     # The formula editor's draft entity is any object (the designer sends it half-edited); it
     # must have a name and fields with names and known types for a formula to be checked.
     "POST /api/apps/{app}/formulas/check",
+    # A decision's record changes must name fields the task's node makes editable, fill its
+    # required ones and pass the record's own validation (docs/process.md, "Field
+    # permissions"): the flow version and the entity decide, not the document.
+    "POST /api/apps/{app}/processes/tasks/{task_id}/complete",
 }
 NOT_BODY = ("/path/", "/query/", "/headers/")
 

@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from jimu.engines.expr import ExprError
 from jimu.engines.expr import compile as compile_expr
 from jimu.engines.process.approvers import ASSIGNEE_KINDS, AUTO_APPROVE
+from jimu.engines.process.field_permissions import PERMISSIONS_SCHEMA
 from jimu.errors import FieldError
 
 #: Node kinds that hold a token until an event arrives.
@@ -89,6 +90,7 @@ NODE_SCHEMA: dict[str, Any] = {
             "uniqueItems": True,
         },
         "exclude_initiator": {"type": "boolean"},
+        "field_permissions": PERMISSIONS_SCHEMA,
         # cc / notify
         "recipients": {"type": "array", "items": {"type": "object"}},
         "title": {"type": "string", "minLength": 1, "maxLength": 300},
@@ -197,6 +199,7 @@ _KIND_ONLY: dict[str, tuple[str, ...]] = {
     "recipients": ("cc", "approval", "fill"),
     "auto_approve": ("approval",),
     "exclude_initiator": ("fill", "approval"),
+    "field_permissions": ("fill", "approval"),
     "title": ("cc",),
     "body": ("cc",),
     "email": ("cc",),

@@ -15,13 +15,14 @@ from pydantic import BeforeValidator, Field
 
 from jimu.errors import NotFound, PermissionDenied
 from jimu.platform.access.design import design_kinds, require_design
-from jimu.platform.api.params import BodyId, StrictBody, id_path
+from jimu.platform.api.params import BodyId, BodyInt32, StrictBody, id_path
 from jimu.platform.auth.dependencies import CurrentUser
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import User, utcnow
 from jimu.platform.process import actions, instances, task_inbox
 from jimu.platform.process.flows import flow_version, published_flow
+from jimu.platform.process.task_fields import task_record, write_task_edits
 from jimu.platform.state import Platform
 
 router = APIRouter(tags=["processes"])
@@ -52,6 +53,14 @@ MentionId = Annotated[BodyId, BeforeValidator(_whole)]
 class CompleteRequest(StrictBody):
     outcome: str | None = Field(default=None, min_length=1, max_length=63)
     values: dict[str, Any] = Field(default_factory=dict, description="variables the task sets")
+    record: dict[str, Any] = Field(
+        default_factory=dict,
+        description="changes to the record's fields the node makes editable, written with the "
+        "decision",
+    )
+    record_version: BodyInt32 | None = Field(
+        default=None, ge=1, description="the record's version the changes were made on"
+    )
     comment: Comment = None
     mentions: list[MentionId] = Field(default_factory=list, max_length=50)
 
@@ -224,6 +233,32 @@ def _task_for(platform: Platform, conn: sa.Connection, app: str, task_id: int, u
     return task
 
 
+@router.get("/api/apps/{app}/processes/tasks/{task_id}")
+def read_task(
+    app: str, task_id: TaskId, user: CurrentUser, platform: PlatformDep
+) -> dict[str, Any]:
+    """The task with its record as the node's field permissions show it to the caller:
+    ``fields`` (each field's permission: editable, read_only, required; hidden fields are
+    left out) and ``record`` (without them; null when the instance runs on no record)."""
+    with platform.engine.connect() as conn:
+        task = conn.execute(
+            sa.select(instances.TASKS)
+            .join(instances.INSTANCES, instances.INSTANCES.c.id == instances.TASKS.c.instance_id)
+            .where(instances.TASKS.c.id == task_id, instances.INSTANCES.c.app == app)
+        ).first()
+        if task is None:
+            raise NotFound(f"No process task {task_id} in {app}.")
+        named = {"kind": "user", "id": user.id} in list(task.assignees)
+        if not (named or task.completed_by == user.id or _may_monitor(platform, conn, app, user)):
+            raise PermissionDenied("Only the task's people and flow designers read it.")
+        seen = task_record(platform, conn, task, user)
+        answer = instances.task_view(task)
+        if seen is None:
+            return {**answer, "fields": {}, "record": None}
+        shown = {n: p for n, p in seen.fields.permissions.items() if p != "hidden"}
+        return {**answer, "fields": shown, "record": seen.record}
+
+
 def _answer(conn: sa.Connection, instance_id: int, **extra: Any) -> dict[str, Any]:
     status = conn.execute(
         sa.select(instances.INSTANCES.c.status).where(instances.INSTANCES.c.id == instance_id)
@@ -258,6 +293,16 @@ def complete(
     notified."""
     with begin_write(platform.engine) as conn:
         task = _task_for(platform, conn, app, task_id, user)
+        edited = write_task_edits(
+            platform,
+            conn,
+            task,
+            user,
+            body.record,
+            outcome=body.outcome,
+            expected_version=body.record_version,
+            strict=True,
+        )
         result = instances.complete_task(
             conn,
             platform.apps.records(conn, app),
@@ -268,6 +313,7 @@ def complete(
             user_id=user.id,
             comment=body.comment,
             platform=platform,
+            edited=edited,
         )
         mentioned: list[int] = []
         if body.comment and (body.mentions or "@" in body.comment):

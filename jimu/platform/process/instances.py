@@ -10,7 +10,7 @@ writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -321,8 +321,10 @@ def complete_task(
     user_id: int | None = None,
     comment: str | None = None,
     platform: Platform | None = None,
+    edited: Sequence[str] = (),
 ) -> StepResult:
-    """Complete an open task with ``outcome`` (the node's first outcome when None).
+    """Complete an open task with ``outcome`` (the node's first outcome when None);
+    ``edited`` names the record's fields the person changed with it (kept in the step).
 
     A task with people still to act after it (the rest of a manager chain, a signer added
     after) hands over to the next on its node's first outcome (approve); a signer added before
@@ -370,6 +372,8 @@ def complete_task(
     }
     if comment:
         event["comment"] = comment
+    if edited:
+        event["edited"] = list(edited)
     instance_id = int(task.instance_id)
     if hands_over and taken == first:
         queue: list[FollowUp] = []

@@ -1,8 +1,8 @@
 """The task inbox (docs/process.md, "The task inbox and the approval page"): a user's open
 tasks (delegated ones included: delegation names the delegate on the task), the tasks they
-completed, the instances they started and those copied to them (cc nodes), with filters by
-app, flow and date; the counts shown in the page header; and bulk approval, each task its own
-step in its own transaction."""
+acted on (completed, returned, transferred, gave a signer), the instances they started and
+those copied to them (cc nodes), with filters by app, flow and date; the counts shown in the
+page header; and bulk approval, each task its own step in its own transaction."""
 
 from __future__ import annotations
 
@@ -79,9 +79,29 @@ def _narrowed(filters: Filters) -> list[sa.ColumnElement[bool]]:
     return wheres
 
 
+#: The step events that are a person's action on a task (its ``task`` and ``by`` keys).
+ACTED_EVENTS = ("task_done", "return", "transfer", "add_signer", "add_instance")
+
+
+def _my_last_acts(user_id: int) -> sa.Subquery:
+    """Per task, the last step in which ``user_id`` acted on it (approved, rejected, returned,
+    transferred, added a signer)."""
+    task_id = STEPS.c.event["task"].as_integer()
+    return (
+        sa.select(task_id.label("task_id"), sa.func.max(STEPS.c.id).label("step_id"))
+        .where(
+            STEPS.c.event["by"].as_integer() == user_id,
+            STEPS.c.event["type"].as_string().in_(ACTED_EVENTS),
+            task_id.is_not(None),
+        )
+        .group_by(task_id)
+        .subquery("my_acts")
+    )
+
+
 def _task_query(conn: sa.Connection, tab: str, user_id: int, filters: Filters) -> sa.Select[Any]:
     joined = TASKS.join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
-    query = sa.select(
+    columns: list[Any] = [
         TASKS.c.id,
         TASKS.c.node,
         TASKS.c.kind,
@@ -89,6 +109,7 @@ def _task_query(conn: sa.Connection, tab: str, user_id: int, filters: Filters) -
         TASKS.c.outcome,
         TASKS.c.created_at,
         TASKS.c.completed_at,
+        TASKS.c.completed_by,
         INSTANCES.c.id.label("instance_id"),
         INSTANCES.c.app,
         INSTANCES.c.flow,
@@ -97,13 +118,29 @@ def _task_query(conn: sa.Connection, tab: str, user_id: int, filters: Filters) -
         INSTANCES.c.record_id,
         INSTANCES.c.status.label("instance_status"),
         INSTANCES.c.initiator_id,
-    ).select_from(joined)
+    ]
     if tab == "todo":
+        query = sa.select(*columns).select_from(joined)
         query = query.where(TASKS.c.status == "open", assigned_to(user_id, conn.dialect.name))
-        when = TASKS.c.created_at
+        when: Any = TASKS.c.created_at
     else:
-        query = query.where(TASKS.c.status == "done", TASKS.c.completed_by == user_id)
-        when = TASKS.c.completed_at
+        # Every task I acted on, whatever became of it or of its instance since: completed
+        # by me, or returned, transferred, given a signer by me (the step log says so).
+        acts = _my_last_acts(user_id)
+        mine = STEPS.alias("my_step")
+        joined = joined.outerjoin(acts, acts.c.task_id == TASKS.c.id).outerjoin(
+            mine, mine.c.id == acts.c.step_id
+        )
+        when = sa.func.coalesce(mine.c.at, TASKS.c.completed_at)
+        query = (
+            sa.select(
+                *columns,
+                mine.c.event["type"].as_string().label("acted"),
+                when.label("acted_at"),
+            )
+            .select_from(joined)
+            .where(sa.or_(TASKS.c.completed_by == user_id, acts.c.task_id.is_not(None)))
+        )
     return query.where(*_narrowed(filters), *_dated(when, filters))
 
 

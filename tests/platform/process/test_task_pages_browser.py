@@ -159,7 +159,9 @@ def test_submit_return_resubmit_approve(
             manager.get_by_role("button", name=words["approve"], exact=True).click()
             expect(manager.locator("#instance-meta")).to_contain_text(words["completed"])
             manager.goto(f"{server}/tasks?tab=done")
-            expect(manager.locator("#task-rows tbody tr")).to_have_count(1)  # the approval
+            # The task returned and the one approved: every task the manager acted on.
+            expect(manager.locator("#task-rows tbody tr")).to_have_count(2)
+            expect(manager.locator('#task-rows [data-acted="return"]')).to_have_count(1)
             for page in (rep, manager):
                 assert page.evaluate("window.__cspViolations") == []
         finally:

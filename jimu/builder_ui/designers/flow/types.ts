@@ -13,6 +13,12 @@ export interface FlowDocument {
   edges: FlowEdge[];
   [key: string]: unknown;
 }
+export interface EntityField {
+  name: string;
+  label: Label;
+  type: string;
+  fixed: boolean;
+}
 export interface Person {
   id: number;
   label: string;
@@ -29,6 +35,8 @@ export interface FlowBoot extends Boot {
   status: string;
   published_version: number | null;
   entities: Record<string, Label>;
+  /** Each entity's fields (for the field permissions of task nodes); `fixed`: nobody writes it. */
+  fields: Record<string, EntityField[]>;
   users: Person[];
   roles: { name: string; label: Label }[];
   departments: Person[];
@@ -38,6 +46,8 @@ export interface FlowBoot extends Boot {
  * the pointers of errors), the condition vocabulary of the flow's entity. */
 export interface FlowContext {
   tree: () => FlowTree;
+  /** The flow's entity (its form), as the designer has it now. */
+  entity: () => string;
   selected: Ref<string | null>;
   compiled: ComputedRef<Compiled>;
   readOnly: boolean;

@@ -21,6 +21,7 @@ from jimu.builder_ui.pages.records.scope import app_label
 from jimu.builder_ui.pages.shell.rendering import Crumb
 from jimu.builder_ui.pages.shell.viewer import SignedIn
 from jimu.engines.form.model import AppModel
+from jimu.engines.form.registry import default_registry
 from jimu.errors import NotFound
 from jimu.metadata.schemas import NAME_PATTERN
 from jimu.platform import metadata_store as store
@@ -34,6 +35,24 @@ NAME = re.compile(NAME_PATTERN)
 
 def _entities(model: AppModel) -> dict[str, dict[str, str]]:
     return {name: dict(e.label) for name, e in model.entities.items()}
+
+
+def _fields(model: AppModel) -> dict[str, list[dict[str, Any]]]:
+    """Each entity's fields for the node panel's field permissions: name, label, type, and
+    ``fixed`` for those nobody writes (computed by their type, or read-only)."""
+    registry = default_registry()
+    return {
+        name: [
+            {
+                "name": f.name,
+                "label": dict(f.label),
+                "type": f.type,
+                "fixed": f.readonly or (f.type in registry and registry.get(f.type).computed),
+            }
+            for f in entity.fields
+        ]
+        for name, entity in model.entities.items()
+    }
 
 
 def _document(conn: sa.Connection, app: str, flow: str, model: AppModel) -> dict[str, Any]:
@@ -111,6 +130,7 @@ def flow_designer(
             "api": f"/api/apps/{app}",
             "list_url": f"/design/apps/{app}/flows",
             "entities": _entities(model),
+            "fields": _fields(model),
         }
     label = viewer.label(data["document"].get("label"), flow)
     title = viewer.t("designer.flow.title")

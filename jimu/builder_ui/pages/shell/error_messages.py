@@ -14,6 +14,9 @@ import re
 
 _ZH: list[tuple[str, str]] = [
     (r"is required", "必填"),
+    (r"is required at this step", "本步骤必填"),
+    (r"is read-only at this step", "本步骤只读,不能修改"),
+    (r"'(?P<f>.+)' is not a field of this task's record", "{f} 不是本任务记录的字段"),
     (r"must be a number", "必须是数字"),
     (r"must be a whole number", "必须是整数"),
     (r"must be a whole number from 0 to (?P<top>\S+)", "必须是 0 到 {top} 之间的整数"),

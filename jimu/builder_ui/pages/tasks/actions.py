@@ -4,6 +4,7 @@ API (``jimu.platform.api.processes``), each in one transaction; a refusal is rai
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from jimu.platform.api.processes import _initiator_or_designer, _task_for, _titl
 from jimu.platform.db import begin_write
 from jimu.platform.models import User, utcnow
 from jimu.platform.process import actions, instances
+from jimu.platform.process.task_fields import write_task_edits
 from jimu.platform.state import Platform
 
 
@@ -44,11 +46,25 @@ def complete(
     outcome: str,
     comment: str | None,
     mentions: list[int],
+    changes: Mapping[str, Any] | None = None,
+    version: int | None = None,
 ) -> None:
-    """Approve or reject (the node's outcome) with a comment; mentioned users notified."""
+    """Approve or reject (the node's outcome) with a comment, writing ``changes`` to the
+    record first (the node's field permissions decide which fields may change and which must
+    have a value); mentioned users notified."""
     with begin_write(platform.engine) as conn:
         app = _app_of_task(conn, task_id)
         task = _task_for(platform, conn, app, task_id, user)
+        edited = write_task_edits(
+            platform,
+            conn,
+            task,
+            user,
+            changes or {},
+            outcome=outcome,
+            expected_version=version,
+            prefix="",
+        )
         instances.complete_task(
             conn,
             platform.apps.records(conn, app),
@@ -59,6 +75,7 @@ def complete(
             user_id=user.id,
             comment=comment,
             platform=platform,
+            edited=edited,
         )
         if comment and (mentions or "@" in comment):
             actions.notify_mentions(

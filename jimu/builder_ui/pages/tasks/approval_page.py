@@ -8,6 +8,7 @@ too soon, 422 naming the field)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
 from jimu.builder_ui.pages.tasks import actions
 from jimu.builder_ui.pages.tasks.diagram import instance_states
+from jimu.builder_ui.pages.tasks.task_record import posted_changes, record_section
 from jimu.builder_ui.pages.tasks.timeline import next_nodes, people_in, timeline, user_names
 from jimu.engines.process.layout import layout
 from jimu.errors import FieldError, JimuError, NotFound, PermissionDenied, ValidationFailed
@@ -100,6 +102,7 @@ def _record_section(
         "title": scope.title(record),
         "url": scope.record_url(row.record_id),
         "entity_label": scope.label,
+        "labels": {f.name: f.label for f in scope.fields},
     }
 
 
@@ -112,6 +115,8 @@ def _page(
     *,
     problem: str | None = None,
     status: int = 200,
+    posted: dict[str, Any] | None = None,
+    field_errors: Sequence[FieldError] = (),
 ) -> HTMLResponse:
     user = viewer.signed_in_user
     with platform.engine.connect() as conn:
@@ -146,7 +151,10 @@ def _page(
         waiting = [t["node"] for t in tasks if t["status"] in ("open", "waiting")]
         initiator = row.initiator_id == user.id or monitor
         running = row.status == "running"
-        record = _record_section(platform, conn, viewer, row)
+        if task_row is not None:  # the record as the task's node shows it
+            record = record_section(platform, conn, viewer, task_row, can_act, posted, field_errors)
+        else:
+            record = _record_section(platform, conn, viewer, row)
         choices = actions.user_choices(conn) if (can_act or running) else []
         initiator_name = user_names(conn, {row.initiator_id}) if row.initiator_id else {}
     flow_label = viewer.label(doc.get("label"), row.flow)
@@ -239,6 +247,7 @@ def _after(
     task_id: int | None,
     done: str,
     act: Any,
+    posted: dict[str, Any] | None = None,
 ) -> Response:
     """Take ``act``; back to the page with a notice, or the page with the problem and the
     status the API would answer with."""
@@ -249,7 +258,15 @@ def _after(
             raise
         text = actions.problem_text(viewer, problem)
         return _page(
-            request, viewer, platform, instance_id, task_id, problem=text, status=problem.status
+            request,
+            viewer,
+            platform,
+            instance_id,
+            task_id,
+            problem=text,
+            status=problem.status,
+            posted=posted,
+            field_errors=problem.errors,
         )
     target = f"/tasks/{task_id}" if task_id is not None else f"/tasks/instances/{instance_id}"
     return RedirectResponse(f"{target}?done={done}", status_code=303)
@@ -266,16 +283,33 @@ def complete(
 ) -> Response:
     outcome = str(posted.get("outcome") or "approve")[:63]
     user = viewer.signed_in_user
+    with platform.engine.connect() as conn:
+        task_row = _task_row(conn, task_id)
+    changes: dict[str, Any] = {}
+    version = str(posted.get("record_version") or "")
+
+    def act() -> None:
+        changes.update(posted_changes(platform, viewer, task_row, posted))
+        actions.complete(
+            platform,
+            user,
+            task_id,
+            outcome,
+            _text(posted, "comment"),
+            _mentions(posted),
+            changes,
+            int(version) if version.isdigit() and len(version) < 18 else None,
+        )
+
     return _after(
         request,
         viewer,
         platform,
-        _instance_of_task(platform, task_id),
+        int(task_row.instance_id),
         task_id,
         "reject" if outcome == "reject" else "approve",
-        lambda: actions.complete(
-            platform, user, task_id, outcome, _text(posted, "comment"), _mentions(posted)
-        ),
+        act,
+        changes,
     )
 
 

@@ -57,7 +57,7 @@ def _shown(
                 "node_label": viewer.label(node.get("label"), str(row.get("node") or "")),
                 "link": link,
                 "when": row.get("created_at") or row.get("started_at"),
-                "done_at": row.get("completed_at") or row.get("ended_at"),
+                "done_at": row.get("acted_at") or row.get("completed_at") or row.get("ended_at"),
             }
         )
     return shown

@@ -101,6 +101,7 @@ def timeline(
                 "concerns": concerns,
                 "entered": [node_label(n) for n in step.get("trace") or []],
                 "created": created,
+                "edited": [str(f) for f in event.get("edited") or []],
             }
         )
     return entries
