@@ -212,3 +212,44 @@ def test_publish_errors_are_pinned_to_the_field_they_name(live: str, lang: str) 
         assert sections[0]["fields"][:2] == ["code", "name"]  # only the second place went
         assert "name" not in sections[1]["fields"] and "ghost" not in sections[0]["fields"]
         designer.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_fields_dragged_into_brand_new_empty_sections_always_land(live: str, lang: str) -> None:
+    """The drop zone of an empty section (its whole box, hint included) takes a real drag, time
+    after time: five new sections in a row, one field dragged into each from the list."""
+    with open_browser(live, "admin", ADMIN_PASSWORD) as designer:
+        page = designer.open("/design/apps/marketing/entities/contact/forms/default", lang)
+        page.set_viewport_size({"width": 1600, "height": 1200})
+        sections = page.locator(".layout-section")
+        # Every field back in the list, so the list has plenty to drag.
+        for _ in range(sections.count()):
+            sections.first.locator(".remove-section").click()
+        expect(sections).to_have_count(0)
+        unplaced = page.locator(".unplaced-field")
+        total = unplaced.count()
+        assert total >= 5
+        for n in range(5):
+            page.click("#add-section")
+            expect(sections).to_have_count(n + 1)
+            new = sections.nth(n)
+            zone = new.locator(".section-fields")
+            expect(zone).to_have_attribute("data-empty", "true")
+            expect(zone.locator(".drop-hint")).to_be_visible()
+            zone.scroll_into_view_if_needed()
+            source = unplaced.first
+            name = source.get_attribute("data-name")
+            designer.drag(source.locator(".drag-handle"), zone.locator(".drop-hint"), settle=True)
+            expect(new.locator(f".placed-field[data-name={name}]")).to_have_count(1)
+            expect(zone).to_have_attribute("data-empty", "false")
+            expect(zone.locator(".drop-hint")).to_have_count(0)
+            expect(unplaced).to_have_count(total - n - 1)
+        placed = page.evaluate(
+            "[...document.querySelectorAll('.layout-section')].map("
+            "(s) => [...s.querySelectorAll('.placed-field')].map((f) => f.dataset.name))"
+        )
+        assert [len(names) for names in placed] == [1, 1, 1, 1, 1]
+        page.click("#undo")  # one drag, one step
+        expect(sections.nth(4).locator(".placed-field")).to_have_count(0)
+        expect(unplaced).to_have_count(total - 4)
+        designer.assert_clean()
