@@ -253,3 +253,41 @@ def test_fields_dragged_into_brand_new_empty_sections_always_land(live: str, lan
         expect(sections.nth(4).locator(".placed-field")).to_have_count(0)
         expect(unplaced).to_have_count(total - 4)
         designer.assert_clean()
+
+
+PREVIEW_TEXTS = {"en": "Budget note", "zh": "预算说明"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_field_of_the_entity_draft_placed_on_the_layout_shows_in_the_preview(
+    live: str, lang: str
+) -> None:
+    """The entity designer's draft (a field added, not published) is what the preview draws."""
+    with open_browser(live, "admin", ADMIN_PASSWORD) as designer:
+        page = designer.open("/design/apps/marketing/entities/lead/forms/default", lang)
+        csrf = page.evaluate(
+            "JSON.parse(document.getElementById('designer-boot').textContent).csrf_token"
+        )
+        url = f"{live}/api/apps/marketing/documents/entity/lead"
+        entity = page.request.get(url).json()["body"]
+        entity["fields"].append(
+            {
+                "name": "budget_note",
+                "type": "text",
+                "label": {"en": "Budget note", "zh": "预算说明"},
+            }
+        )
+        saved = page.request.put(url, data=entity, headers={"X-CSRF-Token": csrf, "Origin": live})
+        assert saved.status == 200, saved.text()
+        page = designer.open("/design/apps/marketing/entities/lead/forms/default", lang)
+        page.set_viewport_size({"width": 1600, "height": 1200})
+        field = page.locator(".unplaced-field[data-name=budget_note]")
+        expect(field).to_contain_text(PREVIEW_TEXTS[lang])
+        first = page.locator(".layout-section").first
+        first.locator(".section-fields").scroll_into_view_if_needed()
+        designer.drag(field.locator(".drag-handle"), first.locator(".placed-field").first)
+        expect(first.locator(".placed-field[data-name=budget_note]")).to_have_count(1)
+        frame = page.frame_locator("#form-preview")
+        expect(frame.locator("input[name=budget_note]")).to_be_visible()
+        expect(frame.locator("label", has_text=PREVIEW_TEXTS[lang])).to_have_count(1)
+        designer.assert_clean()

@@ -100,3 +100,12 @@ def view_layout(layouts: Sequence[LayoutChoice], name: object) -> LayoutChoice:
     """The layout a list view names (the default when it names none, or one since deleted)."""
     found = [layout for layout in layouts if layout.name == name]
     return found[0] if found else layouts[0]
+
+
+def view_form_query(
+    conn: sa.Connection, app: str, entity: str, viewer: Viewer, name: object
+) -> str:
+    """``?form=<layout>`` for the record links of a view naming ``name`` ("" for the default)."""
+    if not name or name == DEFAULT_FORM:
+        return ""
+    return view_layout(internal_layouts(conn, app, entity, viewer), name).query()

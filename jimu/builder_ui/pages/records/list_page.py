@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from jimu.builder_ui.pages.records.fields import BULKY_WIDGETS
-from jimu.builder_ui.pages.records.form_choice import internal_layouts, view_layout
+from jimu.builder_ui.pages.records.form_choice import view_form_query
 from jimu.builder_ui.pages.records.form_errors import localized_message
 from jimu.builder_ui.pages.records.list_state import (
     ALL_OPS,
@@ -92,7 +91,8 @@ def record_list(
         )
         pressable = shown_buttons(conn, scope, sorted(editable), "list")
         pressed = press_notice(conn, request, viewer, app)
-        form_query = view_form_query(conn, scope, view)
+        form = view.form if view is not None else ""
+        form_query = view_form_query(conn, app, scope.name, viewer, form)
     filterable = [f for f in fields if operators(f)]
     notice = pressed or pool_notice(request, viewer)
     if problems:
@@ -133,15 +133,6 @@ def record_list(
         filter_words=_filter_words(state, fields, viewer),
         form_query=form_query,
     )
-
-
-def view_form_query(conn: sa.Connection, scope: EntityScope, view: ListView | None) -> str:
-    """``?form=<layout>`` for the view's "New" button and record links ("" for the default,
-    and when the layout it names is gone: the default layout always exists)."""
-    if view is None or not view.form:
-        return ""
-    layouts = internal_layouts(conn, scope.app, scope.name, scope.viewer)
-    return view_layout(layouts, view.form).query()
 
 
 def _filter_words(state: ListState, fields: list[Any], viewer: Viewer) -> str:
