@@ -281,6 +281,7 @@ def test_a_field_of_the_entity_draft_placed_on_the_layout_shows_in_the_preview(
         assert saved.status == 200, saved.text()
         page = designer.open("/design/apps/marketing/entities/lead/forms/default", lang)
         page.set_viewport_size({"width": 1600, "height": 1200})
+        expect(page.locator(".open-in-app")).to_have_attribute("href", "/apps/marketing/lead/new")
         field = page.locator(".unplaced-field[data-name=budget_note]")
         expect(field).to_contain_text(PREVIEW_TEXTS[lang])
         first = page.locator(".layout-section").first

@@ -193,3 +193,23 @@ def test_the_preview_of_a_layout_other_than_the_default_shows_only_what_it_place
     page = former.post(PAGE.format("quick") + "/preview", data=data, headers=HTML)
     assert page.status_code == 200, page.text
     assert 'name="name"' in page.text and 'name="status"' not in page.text
+
+
+def test_the_designer_links_a_published_internal_layout_to_its_form_in_the_app(
+    former: TestClient, platform: Platform
+) -> None:
+    from jimu.platform import metadata_store as store
+    from jimu.platform.db import begin_write
+
+    default = boot_data(former.get(PAGE.format("default"), headers=HTML).text)
+    assert default["app_url"] == "/apps/marketing/lead/new"
+    public = boot_data(former.get(PAGE.format("contact_us"), headers=HTML).text)
+    assert public["app_url"] is None  # a public form is an anonymous link, not an app layout
+    quick = {"kind": "form", "entity": "lead", "name": "quick", "sections": [{"fields": ["name"]}]}
+    with begin_write(platform.engine) as conn:
+        store.save_draft(conn, "marketing", "form", "lead.quick", quick)
+    assert boot_data(former.get(PAGE.format("quick"), headers=HTML).text)["app_url"] is None
+    with begin_write(platform.engine) as conn:
+        store.publish(conn, "marketing", "form", "lead.quick")
+    published = boot_data(former.get(PAGE.format("quick"), headers=HTML).text)
+    assert published["app_url"] == "/apps/marketing/lead/new?form=quick"

@@ -125,3 +125,17 @@ def test_a_view_designed_with_a_dragged_column_shapes_the_record_list(
         expect(page.locator("form[data-record-form]")).to_contain_text(
             "Essentials" if lang == "en" else "要点"
         )
+        page.fill("form[data-record-form] input[name=name]", "Quick Lead")
+        page.select_option("form[data-record-form] select[name=source]", "wechat")
+        page.click("form[data-record-form] button[type=submit]")
+        page.wait_for_url(re.compile(r"/lead/\d+\?form=quick&notice=created"))
+        # The record page keeps the layout and offers the others.
+        switcher = page.locator("#layout-switcher")
+        expect(switcher.locator("[aria-current=page]")).to_have_text(QUICK_LABEL[lang])
+        expect(page.locator("[data-field=company]")).to_have_count(0)
+        switcher.locator("a[data-layout=default]").click()
+        page.wait_for_url(re.compile(r"/lead/\d+$"))
+        expect(page.locator("[data-field=company]")).to_have_count(1)
+        expect(page.locator("#layout-switcher [aria-current=page]")).to_have_attribute(
+            "data-layout", "default"
+        )

@@ -109,6 +109,7 @@ def form_designer(
             "entity_url": f"/design/apps/{app}/entities/{entity}",
             "forms_url": f"/design/apps/{app}/entities/{entity}/forms",
         }
+        data["app_url"] = app_url(data, app, entity, form)
     title = viewer.t("designer.form.title")
     label = viewer.label(entity_doc["document"].get("label"), entity)
     crumbs = [
@@ -119,6 +120,16 @@ def form_designer(
     return designer_page(
         request, viewer, "form", title=f"{label} · {form} · {title}", crumbs=crumbs, data=data
     )
+
+
+def app_url(data: Mapping[str, Any], app: str, entity: str, form: str) -> str | None:
+    """Where users get this layout in the app (its new-record form), once it is published;
+    None for a public form (an anonymous link, see the Forms area) or one never published."""
+    document = data["document"]
+    if data.get("published_version") is None or isinstance(document.get("public"), Mapping):
+        return None
+    query = "" if form == DEFAULT_FORM else f"?form={form}"
+    return f"/apps/{app}/{entity}/new{query}"
 
 
 def posted_layout(form: PostedForm) -> dict[str, Any]:
