@@ -35,7 +35,7 @@ from jimu.metadata.public_form import public_form_errors, slug_errors
 from jimu.metadata.roles import role_errors
 from jimu.metadata.rules import rule_document_errors
 from jimu.metadata.schemas import KINDS, document_schema
-from jimu.metadata.views import view_errors
+from jimu.metadata.views import view_errors, view_form_errors
 
 
 @lru_cache(maxsize=32)
@@ -279,6 +279,11 @@ def validate_app_documents(
     tables = {str(d["name"]): d for _, d in valid if d.get("kind") == "decision_table"}
     roles = {str(d["name"]) for _, d in valid if d.get("kind") == "role"}
     report_tables: dict[str, Any] | None = None  # built once, for the first report
+    form_kinds = {
+        (str(d.get("entity")), str(d.get("name"))): isinstance(d.get("public"), Mapping)
+        for _, d in valid
+        if d.get("kind") == "form"
+    }
     for file, doc in valid:
         problems = []
         if doc.get("kind") == "entity":
@@ -297,7 +302,7 @@ def validate_app_documents(
         elif doc.get("kind") == "decision_table":
             problems = decision_table_report(doc, app, registry).errors
         elif doc.get("kind") == "view":
-            problems = view_errors(doc, app, registry)
+            problems = view_errors(doc, app, registry) + view_form_errors(doc, form_kinds)
         elif doc.get("kind") == "report":
             if report_tables is None:
                 report_tables = dict(build_tables(app, registry))

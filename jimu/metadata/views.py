@@ -55,6 +55,7 @@ def view_properties() -> dict[str, Any]:
         "page_size": {"enum": list(PAGE_SIZES)},
         "group_by": field_name,
         "date_field": field_name,
+        "form": {"$ref": "#/$defs/name"},
     }
 
 
@@ -130,3 +131,25 @@ def view_errors(
         + _type_errors(view, entity)
         + _filter_errors(view, app, entity, registry)
     )
+
+
+DEFAULT_FORM = "default"
+
+
+def view_form_errors(
+    view: Mapping[str, Any], forms: Mapping[tuple[str, str], bool]
+) -> list[FieldError]:
+    """The view's ``form`` names no layout of its entity, or a public one. ``forms`` maps
+    (entity, layout name) to whether the layout is public."""
+    name = view.get("form")
+    if name is None or name == DEFAULT_FORM:
+        return []
+    entity = str(view.get("entity"))
+    public = forms.get((entity, str(name)))
+    if public is None:
+        message = f"there is no form layout {name!r} of {entity!r}"
+        return [FieldError("/form", message, "reference")]
+    if public:
+        message = f"{name!r} is a public form; a view opens the layouts used inside the app"
+        return [FieldError("/form", message, "public")]
+    return []

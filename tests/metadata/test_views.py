@@ -87,3 +87,25 @@ def test_an_unknown_entity_is_named() -> None:
     doc = {**view(), "entity": "ghost"}
     found = validate_app_documents([lead(), doc])
     assert [(e.pointer, e.code) for e in found] == [("views/ghost.big.json#/entity", "reference")]
+
+
+def test_a_view_names_an_internal_form_layout_of_its_entity() -> None:
+    quick = {"kind": "form", "entity": "lead", "name": "quick", "sections": [{"fields": ["name"]}]}
+    public = {
+        "kind": "form",
+        "entity": "lead",
+        "name": "web",
+        "sections": [{"fields": ["name"]}],
+        "public": {"slug": "web", "title": {"en": "Web"}},
+    }
+
+    def form_errors(name: str) -> dict[str, str]:
+        found = validate_app_documents([lead(), quick, public, view(form=name)])
+        return {e.pointer.removeprefix("views/lead.big.json#"): e.code for e in found}
+
+    assert form_errors("quick") == {}
+    assert form_errors("default") == {}  # the default layout always exists
+    assert form_errors("ghost") == {"/form": "reference"}
+    assert form_errors("web") == {"/form": "public"}
+    assert errors_of({**view(form="quick")}) == {"/form": "reference"}  # no such layout here
+    assert {e.pointer for e in schema_errors(view(form="Not a name"))} == {"/form"}

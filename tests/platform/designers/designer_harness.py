@@ -87,8 +87,15 @@ class DesignerBrowser:
         expect(self.page.locator("html[data-designer-ready]")).to_have_count(1)
         return self.page
 
-    def drag(self, source: Locator, target: Locator, steps: int = 12) -> None:
-        """Press on ``source``, move in ``steps`` onto ``target``'s lower half, release."""
+    def drag(
+        self, source: Locator, target: Locator, steps: int = 12, *, settle: bool = False
+    ) -> None:
+        """Press on ``source``, move in ``steps`` onto ``target``'s lower half, release.
+
+        With ``settle``, pause on the way in and aim again at where ``target`` is now, as a
+        person does: a list the pointer crossed on its way may have taken the dragged item
+        for a moment (shifting everything below it), and SortableJS ignores the pointer for
+        30 ms after each move it makes. Use it for targets whose place the drag itself moves."""
         start = source.bounding_box()
         end = target.bounding_box()
         assert start is not None and end is not None, "drag source or target is not visible"
@@ -98,6 +105,13 @@ class DesignerBrowser:
         # A first small move starts SortableJS's drag; then glide to the target.
         mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2 + 4, steps=2)
         mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] * 0.75, steps=steps)
+        if settle:
+            for _ in range(2):
+                self.page.wait_for_timeout(80)
+                box = target.bounding_box()
+                assert box is not None, "drag target went away"
+                mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.6, steps=3)
+            self.page.wait_for_timeout(80)
         mouse.up()
 
     def pinned_errors(self) -> dict[str, list[str]]:

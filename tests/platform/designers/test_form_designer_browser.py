@@ -212,3 +212,83 @@ def test_publish_errors_are_pinned_to_the_field_they_name(live: str, lang: str) 
         assert sections[0]["fields"][:2] == ["code", "name"]  # only the second place went
         assert "name" not in sections[1]["fields"] and "ghost" not in sections[0]["fields"]
         designer.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_fields_dragged_into_brand_new_empty_sections_always_land(live: str, lang: str) -> None:
+    """The drop zone of an empty section (its whole box, hint included) takes a real drag, time
+    after time: five new sections in a row, one field dragged into each from the list."""
+    with open_browser(live, "admin", ADMIN_PASSWORD) as designer:
+        page = designer.open("/design/apps/marketing/entities/contact/forms/default", lang)
+        page.set_viewport_size({"width": 1600, "height": 1200})
+        sections = page.locator(".layout-section")
+        # Every field back in the list, so the list has plenty to drag.
+        for _ in range(sections.count()):
+            sections.first.locator(".remove-section").click()
+        expect(sections).to_have_count(0)
+        unplaced = page.locator(".unplaced-field")
+        total = unplaced.count()
+        assert total >= 5
+        for n in range(5):
+            page.click("#add-section")
+            expect(sections).to_have_count(n + 1)
+            new = sections.nth(n)
+            zone = new.locator(".section-fields")
+            expect(zone).to_have_attribute("data-empty", "true")
+            expect(zone.locator(".drop-hint")).to_be_visible()
+            zone.scroll_into_view_if_needed()
+            source = unplaced.first
+            name = source.get_attribute("data-name")
+            designer.drag(source.locator(".drag-handle"), zone.locator(".drop-hint"), settle=True)
+            expect(new.locator(f".placed-field[data-name={name}]")).to_have_count(1)
+            expect(zone).to_have_attribute("data-empty", "false")
+            expect(zone.locator(".drop-hint")).to_have_count(0)
+            expect(unplaced).to_have_count(total - n - 1)
+        placed = page.evaluate(
+            "[...document.querySelectorAll('.layout-section')].map("
+            "(s) => [...s.querySelectorAll('.placed-field')].map((f) => f.dataset.name))"
+        )
+        assert [len(names) for names in placed] == [1, 1, 1, 1, 1]
+        page.click("#undo")  # one drag, one step
+        expect(sections.nth(4).locator(".placed-field")).to_have_count(0)
+        expect(unplaced).to_have_count(total - 4)
+        designer.assert_clean()
+
+
+PREVIEW_TEXTS = {"en": "Budget note", "zh": "预算说明"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_field_of_the_entity_draft_placed_on_the_layout_shows_in_the_preview(
+    live: str, lang: str
+) -> None:
+    """The entity designer's draft (a field added, not published) is what the preview draws."""
+    with open_browser(live, "admin", ADMIN_PASSWORD) as designer:
+        page = designer.open("/design/apps/marketing/entities/lead/forms/default", lang)
+        csrf = page.evaluate(
+            "JSON.parse(document.getElementById('designer-boot').textContent).csrf_token"
+        )
+        url = f"{live}/api/apps/marketing/documents/entity/lead"
+        entity = page.request.get(url).json()["body"]
+        entity["fields"].append(
+            {
+                "name": "budget_note",
+                "type": "text",
+                "label": {"en": "Budget note", "zh": "预算说明"},
+            }
+        )
+        saved = page.request.put(url, data=entity, headers={"X-CSRF-Token": csrf, "Origin": live})
+        assert saved.status == 200, saved.text()
+        page = designer.open("/design/apps/marketing/entities/lead/forms/default", lang)
+        page.set_viewport_size({"width": 1600, "height": 1200})
+        expect(page.locator(".open-in-app")).to_have_attribute("href", "/apps/marketing/lead/new")
+        field = page.locator(".unplaced-field[data-name=budget_note]")
+        expect(field).to_contain_text(PREVIEW_TEXTS[lang])
+        first = page.locator(".layout-section").first
+        first.locator(".section-fields").scroll_into_view_if_needed()
+        designer.drag(field.locator(".drag-handle"), first.locator(".placed-field").first)
+        expect(first.locator(".placed-field[data-name=budget_note]")).to_have_count(1)
+        frame = page.frame_locator("#form-preview")
+        expect(frame.locator("input[name=budget_note]")).to_be_visible()
+        expect(frame.locator("label", has_text=PREVIEW_TEXTS[lang])).to_have_count(1)
+        designer.assert_clean()

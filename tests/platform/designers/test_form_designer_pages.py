@@ -136,3 +136,80 @@ def test_only_a_layout_other_than_the_default_can_be_deleted(former: TestClient)
     assert former.get(DOCS.format("lead.contact_us")).status_code == 404
     assert former.get("/f/marketing/contact-us", headers=HTML).status_code == 404
     assert former.delete(DOCS.format("lead.contact_us")).status_code == 404
+
+
+def save_entity_draft(client: TestClient, change: Any) -> None:
+    """Save a draft of the lead entity with ``change`` applied to its fields."""
+    url = "/api/apps/marketing/documents/entity/lead"
+    body = client.get(url).json()["body"]
+    change(body["fields"])
+    csrf = boot_data(client.get(PAGE.format("default"), headers=HTML).text)["csrf_token"]
+    saved = client.put(url, json=body, headers={"X-CSRF-Token": csrf})
+    assert saved.status_code == 200, saved.text
+
+
+def test_the_preview_shows_a_field_of_the_entity_draft_placed_on_the_draft_layout(
+    former: TestClient,
+) -> None:
+    """A field added in the entity designer and not published yet is in the preview."""
+    save_entity_draft(
+        former,
+        lambda fields: fields.append(
+            {
+                "name": "budget_note",
+                "type": "text",
+                "label": {"en": "Budget note", "zh": "预算说明"},
+            }
+        ),
+    )
+    designer = boot_data(former.get(PAGE.format("default"), headers=HTML).text)
+    assert "budget_note" in {f["name"] for f in designer["fields"]}
+    layout = {
+        "kind": "form",
+        "entity": "lead",
+        "name": "default",
+        "sections": [{"title": {"en": "Money"}, "fields": ["budget_note", "name"]}],
+    }
+    page = preview(former, layout)
+    assert page.status_code == 200, page.text
+    first = page.text[page.text.index(">Money</h2>") :]
+    assert first.index('name="budget_note"') < first.index('name="name"')
+    assert "Budget note" in page.text
+    assert "预算说明" in preview(former, layout, lang="zh").text
+    # A field the draft removed is gone from the preview, even where the layout places it.
+    save_entity_draft(
+        former, lambda fields: fields.remove(next(f for f in fields if f["name"] == "company"))
+    )
+    layout["sections"][0]["fields"].append("company")
+    assert 'name="company"' not in preview(former, layout).text
+
+
+def test_the_preview_of_a_layout_other_than_the_default_shows_only_what_it_places(
+    former: TestClient,
+) -> None:
+    csrf = boot_data(former.get(PAGE.format("default"), headers=HTML).text)["csrf_token"]
+    layout = {"kind": "form", "entity": "lead", "name": "quick", "sections": [{"fields": ["name"]}]}
+    data = {"csrf_token": csrf, "layout": json.dumps(layout), "lang": "en"}
+    page = former.post(PAGE.format("quick") + "/preview", data=data, headers=HTML)
+    assert page.status_code == 200, page.text
+    assert 'name="name"' in page.text and 'name="status"' not in page.text
+
+
+def test_the_designer_links_a_published_internal_layout_to_its_form_in_the_app(
+    former: TestClient, platform: Platform
+) -> None:
+    from jimu.platform import metadata_store as store
+    from jimu.platform.db import begin_write
+
+    default = boot_data(former.get(PAGE.format("default"), headers=HTML).text)
+    assert default["app_url"] == "/apps/marketing/lead/new"
+    public = boot_data(former.get(PAGE.format("contact_us"), headers=HTML).text)
+    assert public["app_url"] is None  # a public form is an anonymous link, not an app layout
+    quick = {"kind": "form", "entity": "lead", "name": "quick", "sections": [{"fields": ["name"]}]}
+    with begin_write(platform.engine) as conn:
+        store.save_draft(conn, "marketing", "form", "lead.quick", quick)
+    assert boot_data(former.get(PAGE.format("quick"), headers=HTML).text)["app_url"] is None
+    with begin_write(platform.engine) as conn:
+        store.publish(conn, "marketing", "form", "lead.quick")
+    published = boot_data(former.get(PAGE.format("quick"), headers=HTML).text)
+    assert published["app_url"] == "/apps/marketing/lead/new?form=quick"

@@ -49,4 +49,6 @@ export interface FormBoot extends Boot {
   preview_url: string;
   entity_url: string;
   forms_url: string;
+  /** The layout's new-record form in the app (once published; none for a public form). */
+  app_url: string | null;
 }

@@ -19,6 +19,8 @@ export interface ViewDocument {
   page_size?: number;
   group_by?: string;
   date_field?: string;
+  /** The form layout its "New" button and record links open (none: the default one). */
+  form?: string;
   [key: string]: unknown;
 }
 
@@ -33,4 +35,6 @@ export interface ViewBoot extends Boot {
   api: string;
   list_url: string;
   page_sizes: number[];
+  /** The entity's layouts a view may open (public forms left out), the default first. */
+  layouts: { name: string; label: string }[];
 }

@@ -27,14 +27,16 @@ from jimu.builder_ui.pages.designers.shell import designer_page, editable_docume
 from jimu.builder_ui.pages.records.form_errors import FormErrors
 from jimu.builder_ui.pages.records.layout import arrange, form_sections, layout_section
 from jimu.builder_ui.pages.records.references import collect_references
-from jimu.builder_ui.pages.records.scope import EntityScope
+from jimu.builder_ui.pages.records.scope import EntityScope, load_app
 from jimu.builder_ui.pages.shell.forms import PostedForm
 from jimu.builder_ui.pages.shell.rendering import Crumb, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
+from jimu.engines.form.model import Entity
 from jimu.engines.form.registry import default_registry
 from jimu.errors import FieldError, NotFound, ValidationFailed
 from jimu.metadata.schemas import NAME_PATTERN
 from jimu.platform.dependencies import PlatformDep
+from jimu.platform.state import Platform
 
 router = APIRouter()
 PAGE = "/design/apps/{app}/entities/{entity}/forms/{form}"
@@ -107,6 +109,7 @@ def form_designer(
             "entity_url": f"/design/apps/{app}/entities/{entity}",
             "forms_url": f"/design/apps/{app}/entities/{entity}/forms",
         }
+        data["app_url"] = app_url(data, app, entity, form)
     title = viewer.t("designer.form.title")
     label = viewer.label(entity_doc["document"].get("label"), entity)
     crumbs = [
@@ -117,6 +120,16 @@ def form_designer(
     return designer_page(
         request, viewer, "form", title=f"{label} · {form} · {title}", crumbs=crumbs, data=data
     )
+
+
+def app_url(data: Mapping[str, Any], app: str, entity: str, form: str) -> str | None:
+    """Where users get this layout in the app (its new-record form), once it is published;
+    None for a public form (an anonymous link, see the Forms area) or one never published."""
+    document = data["document"]
+    if data.get("published_version") is None or isinstance(document.get("public"), Mapping):
+        return None
+    query = "" if form == DEFAULT_FORM else f"?form={form}"
+    return f"/apps/{app}/{entity}/new{query}"
 
 
 def posted_layout(form: PostedForm) -> dict[str, Any]:
@@ -151,16 +164,18 @@ def form_preview(
     platform: PlatformDep,
     posted: PostedForm,
 ) -> HTMLResponse:
-    """The draft layout as the end user will see it: the record form of a new record, or the
-    public form when the layout has a ``public`` section. Fields not yet published are left out."""
+    """The draft layout as the end user will see it, with the entity as drafted (a field added
+    in the entity designer and not yet published shows): the record form of a new record, or
+    the public form when the layout has a ``public`` section."""
     with platform.engine.connect() as conn:
         require_designer(platform, conn, app, viewer.signed_in_user, "form")
         layout = posted_layout(posted)  # the right first, then the request
         viewer = preview_viewer(viewer, posted)
-        scope = EntityScope.open(platform, conn, viewer, app, entity)
+        scope = draft_scope(platform, conn, viewer, app, entity)
         public = layout.get("public") if isinstance(layout.get("public"), Mapping) else None
         if public is None:
-            sections = form_sections(layout, scope.fields, viewer)
+            # the default layout adds the fields it does not place; another shows only its own
+            sections = form_sections(layout, scope.fields, viewer, form == DEFAULT_FORM)
             title = viewer.t("form.new_title", entity=scope.label)
         else:
             sections = public_sections(layout, public, scope, viewer)
@@ -184,6 +199,21 @@ def form_preview(
     # Only the designer's own page may frame the preview (the rest of the policy is the usual).
     response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
     return response
+
+
+def draft_scope(
+    platform: Platform, conn: sa.Connection, viewer: Viewer, app: str, entity: str
+) -> EntityScope:
+    """The entity's page scope with its newest version (draft, else published) in the published
+    app: the preview shows the fields of the draft. NotFound when the app is not published or
+    the entity was never saved."""
+    model, records = load_app(platform, conn, app, viewer)
+    found = entity_document(conn, app, entity)
+    if found["status"] == "new":
+        raise NotFound(f"There is no entity {entity!r}.")
+    draft = Entity(found["document"])
+    model = dataclasses.replace(model, entities={**model.entities, entity: draft})
+    return EntityScope(platform, viewer, model, records, draft)
 
 
 def public_sections(

@@ -1,7 +1,8 @@
 """``/design/apps/{app}/views/{entity}/{view}``: the view designer.
 
-A page per view document of one entity: label, type (table, kanban, calendar), columns in
-order with widths, default filter (the shared condition builder), sort and page size. Who
+A page per view document of one entity: label, type (table, kanban, calendar), the form layout
+its "New" button and record links open, columns in order with widths, default filter (the
+shared condition builder), sort and page size. Who
 holds the ``forms`` design right (and administrators) may open it; the metadata API checks
 every save and publish again and pins the problems it finds (docs/views.md).
 """
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
+from jimu.builder_ui.pages.designers.layouts import entity_layouts
 from jimu.builder_ui.pages.designers.rights import require_designer
 from jimu.builder_ui.pages.designers.shell import designer_page, editable_document
 from jimu.builder_ui.pages.records.scope import app_label
@@ -60,6 +62,12 @@ def view_designer(
             "api": f"/api/apps/{app}",
             "list_url": f"/apps/{app}/{entity}?view={view}",
             "page_sizes": list(PAGE_SIZES),
+            # the layouts a view may open: the entity's own, public forms left out
+            "layouts": [
+                {"name": f["name"], "label": f["label"]}
+                for f in entity_layouts(conn, app, entity, viewer)
+                if not f["public"]
+            ],
         }
     label = viewer.label(data["document"].get("label"), view)
     crumbs = [

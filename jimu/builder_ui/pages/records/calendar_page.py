@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from jimu.builder_ui.pages.records.fields import FieldView
+from jimu.builder_ui.pages.records.form_choice import view_form_query
 from jimu.builder_ui.pages.records.scope import EntityScope
 from jimu.builder_ui.pages.records.system_fields import with_system_fields
 from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
@@ -148,6 +149,7 @@ def calendar_page(
             fields=[n for n in (scope.entity.title_field, date_field.name) if n],
         )
         items = scope.records.list(conn, scope.name, query).items
+        form_query = view_form_query(conn, app, scope.name, viewer, body.get("form"))
     days = [
         Day(start + timedelta(days=n), (start + timedelta(days=n)).month == first.month, False)
         for n in range(7 * WEEKS)
@@ -169,7 +171,7 @@ def calendar_page(
             )
             by_day[placed].entries.append(
                 {"id": item["id"], "title": scope.title(item), "time": clock,
-                 "url": scope.record_url(item["id"])}
+                 "url": scope.record_url(item["id"]) + form_query}
             )  # fmt: skip
     truncated = len(items) >= MAX_RECORDS
     label = viewer.label(body.get("label"), view)

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 
 from jimu.builder_ui.pages.designers.shell import designer_page
 from jimu.builder_ui.pages.records.fields import FieldView
+from jimu.builder_ui.pages.records.form_choice import view_form_query
 from jimu.builder_ui.pages.records.scope import EntityScope
 from jimu.builder_ui.pages.shell.rendering import Crumb
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
@@ -85,12 +86,13 @@ def kanban_page(
         items = scope.records.list(conn, scope.name, query).items
         ids = [int(str(i["id"])) for i in items]
         movable = scope.records.permitted(conn, scope.name, "update", ids)
+        form_query = view_form_query(conn, app, scope.name, viewer, body.get("form"))
     cards = [
         {
             "id": item["id"],
             "version": item.get("version"),
             "title": scope.title(item),
-            "url": scope.record_url(item["id"]),
+            "url": scope.record_url(item["id"]) + form_query,
             "group": None if item.get(group.name) in (None, "") else str(item[group.name]),
             "movable": item["id"] in movable and not group.readonly,
             "fields": [

@@ -3,8 +3,9 @@
 A form document (``forms/<entity>.json``) lists sections with a title, a column count, an
 optional tab label and field names. Sections without a tab come first, above the tabs; sections
 with the same tab label form one tab, tabs in the order of their first section. Fields the
-document does not mention are shown in a last section (above the tabs), so no field is ever
-hidden by an out-of-date layout; names it mentions that the entity no longer has are skipped.
+default layout does not mention are shown in a last section (above the tabs), so no field is
+ever hidden by an out-of-date layout; another layout (a "quick entry" one) shows only what it
+places (see form_choice.py). Names a layout mentions that the entity no longer has are skipped.
 """
 
 from __future__ import annotations
@@ -77,8 +78,20 @@ def layout_section(
     )
 
 
+def placed_names(form: Mapping[str, Any] | None) -> set[str]:
+    """The field names the layout places in its sections."""
+    names: set[str] = set()
+    for raw in (form or {}).get("sections") or []:
+        if isinstance(raw, Mapping):
+            names.update(str(name) for name in raw.get("fields") or [])
+    return names
+
+
 def form_sections(
-    form: Mapping[str, Any] | None, fields: Sequence[FieldView], viewer: Viewer
+    form: Mapping[str, Any] | None,
+    fields: Sequence[FieldView],
+    viewer: Viewer,
+    show_unplaced: bool = True,
 ) -> list[Section]:
     by_name = {f.name: f for f in fields}
     sections: list[Section] = []
@@ -93,7 +106,7 @@ def form_sections(
                 placed.add(name)
         if members:
             sections.append(layout_section(raw, members, viewer))
-    rest = tuple(f for f in fields if f.name not in placed)
+    rest = tuple(f for f in fields if f.name not in placed) if show_unplaced else ()
     if rest:
         title = viewer.t("form.general") if not sections else ""
         sections.append(Section(title, DEFAULT_COLUMNS, rest))
@@ -114,6 +127,9 @@ def arrange(sections: Sequence[Section]) -> FormLayout:
 
 
 def form_layout(
-    form: Mapping[str, Any] | None, fields: Sequence[FieldView], viewer: Viewer
+    form: Mapping[str, Any] | None,
+    fields: Sequence[FieldView],
+    viewer: Viewer,
+    show_unplaced: bool = True,
 ) -> FormLayout:
-    return arrange(form_sections(form, fields, viewer))
+    return arrange(form_sections(form, fields, viewer, show_unplaced))

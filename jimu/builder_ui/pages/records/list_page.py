@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from jimu.builder_ui.pages.records.fields import BULKY_WIDGETS
+from jimu.builder_ui.pages.records.form_choice import view_form_query
 from jimu.builder_ui.pages.records.form_errors import localized_message
 from jimu.builder_ui.pages.records.list_state import (
     ALL_OPS,
@@ -90,6 +91,8 @@ def record_list(
         )
         pressable = shown_buttons(conn, scope, sorted(editable), "list")
         pressed = press_notice(conn, request, viewer, app)
+        form = view.form if view is not None else ""
+        form_query = view_form_query(conn, app, scope.name, viewer, form)
     filterable = [f for f in fields if operators(f)]
     notice = pressed or pool_notice(request, viewer)
     if problems:
@@ -128,6 +131,7 @@ def record_list(
         rule_buttons=list_buttons(pressable),
         panel=panel,
         filter_words=_filter_words(state, fields, viewer),
+        form_query=form_query,
     )
 
 

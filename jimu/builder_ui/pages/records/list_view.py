@@ -32,6 +32,8 @@ class ListView:
     page_size: int | None = None
     #: ``table`` (the list follows it), ``kanban`` or ``calendar`` (pages of their own).
     type: str = "table"
+    #: The form layout its "New" button and its record links open ("" for the default).
+    form: str = ""
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any], viewer: Viewer) -> ListView:
@@ -46,6 +48,7 @@ class ListView:
             sort=str(sort[0]) if sort else "",
             page_size=body.get("page_size"),
             type=str(body.get("type", "table")),
+            form=str(body.get("form") or ""),
         )
 
     def applied_to(self, state: ListState, params: Mapping[str, Any]) -> ListState:

@@ -1,4 +1,7 @@
-"""``.../new`` and ``.../{id}/edit``: the record form, with every error shown at its input."""
+"""``.../new`` and ``.../{id}/edit``: the record form, with every error shown at its input.
+
+Both take ``?form=<layout>`` (see form_choice.py): the form is drawn with that layout, posts
+back to the same URL and reads only the fields the layout shows."""
 
 from __future__ import annotations
 
@@ -9,9 +12,14 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from jimu.builder_ui.pages.records.attachments import attachment_values, saver
+from jimu.builder_ui.pages.records.form_choice import (
+    FORM_PARAM,
+    LayoutChoice,
+    chosen_layout,
+    internal_layouts,
+)
 from jimu.builder_ui.pages.records.form_errors import FormErrors, place_errors
 from jimu.builder_ui.pages.records.form_input import record_values
-from jimu.builder_ui.pages.records.layout import form_layout
 from jimu.builder_ui.pages.records.references import collect_references
 from jimu.builder_ui.pages.records.scope import EntityScope
 from jimu.builder_ui.pages.shell.forms import PostedForm
@@ -42,12 +50,19 @@ def default_values(scope: EntityScope, params: Mapping[str, str] | None = None) 
     return values
 
 
+def layout_of(request: Request, scope: EntityScope, conn: Any) -> LayoutChoice:
+    """The layout ``?form=`` names (the default without one); NotFound for an unknown one."""
+    layouts = internal_layouts(conn, scope.app, scope.name, scope.viewer)
+    return chosen_layout(layouts, request.query_params.get(FORM_PARAM))
+
+
 def render_form(
     request: Request,
     scope: EntityScope,
     conn: Any,
     values: Record,
     *,
+    layout: LayoutChoice,
     record_id: int | None = None,
     version: int | None = None,
     errors: FormErrors | None = None,
@@ -68,14 +83,14 @@ def render_form(
     if record_id is None:
         title = viewer.t("form.new_title", entity=scope.label)
         crumbs = scope.crumbs(Crumb(title))
-        action = f"{scope.url}/new"
+        action = f"{scope.url}/new{layout.query()}"
     else:
         title = viewer.t("form.edit_title", title=scope.title(values, record_id))
         crumbs = scope.crumbs(
             Crumb(scope.title(values, record_id), scope.record_url(record_id)),
             Crumb(viewer.t("record.edit")),
         )
-        action = f"{scope.record_url(record_id)}/edit"
+        action = f"{scope.record_url(record_id)}/edit{layout.query()}"
     errors = errors or FormErrors()
     if errors and notice is None:
         notice = Notice("error", viewer.t("form.errors"))
@@ -90,8 +105,10 @@ def render_form(
         scope=scope,
         title=title,
         action=action,
-        cancel_url=scope.record_url(record_id) if record_id is not None else scope.url,
-        layout=form_layout(scope.form_document(conn), scope.fields, viewer),
+        cancel_url=(
+            scope.record_url(record_id) + layout.query() if record_id is not None else scope.url
+        ),
+        layout=layout.arrange(scope.fields, viewer),
         values=values,
         version=version,
         errors=errors,
@@ -114,8 +131,9 @@ def new_record(
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
         scope.require("create")
+        layout = layout_of(request, scope, conn)
         values = default_values(scope, request.query_params)
-        return render_form(request, scope, conn, values)
+        return render_form(request, scope, conn, values, layout=layout)
 
 
 @router.post("/apps/{app}/{entity}/new")
@@ -130,16 +148,21 @@ def create_record(
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
         scope.require("create")
-    values = record_values(form, scope.fields, viewer.time_zone)
+        layout = layout_of(request, scope, conn)
+    shown = layout.shown(scope.fields)
+    values = record_values(form, shown, viewer.time_zone)
     try:
-        values.update(attachment_values(form, scope.fields, saver(scope)))
+        values.update(attachment_values(form, shown, saver(scope)))
         with begin_write(platform.engine) as conn:
             created = scope.records.create(conn, scope.name, values, ui_context(viewer))
     except (ValidationFailed, Conflict) as error:
         with platform.engine.connect() as conn:
-            errors = place_errors(error.errors, scope.fields, error.message, viewer)
-            return render_form(request, scope, conn, values, errors=errors, status=error.status)
-    return RedirectResponse(f"{scope.record_url(created['id'])}?notice=created", status_code=303)
+            errors = place_errors(error.errors, shown, error.message, viewer)
+            return render_form(
+                request, scope, conn, values, layout=layout, errors=errors, status=error.status
+            )
+    target = scope.record_url(created["id"]) + layout.query(notice="created")
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/apps/{app}/{entity}/{record_id:int}/edit", response_class=HTMLResponse)
@@ -154,9 +177,16 @@ def edit_record(
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
         scope.records.require_rows(conn, scope.name, [record_id], "update")
+        layout = layout_of(request, scope, conn)
         record = scope.records.get(conn, scope.name, record_id)
         return render_form(
-            request, scope, conn, record, record_id=record_id, version=record["version"]
+            request,
+            scope,
+            conn,
+            record,
+            layout=layout,
+            record_id=record_id,
+            version=record["version"],
         )
 
 
@@ -167,6 +197,7 @@ def refused_update(
     values: Record,
     version: int | None,
     error: ValidationFailed | Conflict,
+    layout: LayoutChoice,
 ) -> HTMLResponse:
     """The edit form again: with the errors, or after a lost race with the winner's values."""
     with scope.platform.engine.connect() as conn:
@@ -178,6 +209,7 @@ def refused_update(
                 scope,
                 conn,
                 current,
+                layout=layout,
                 record_id=record_id,
                 version=current.get("version"),
                 notice=notice,
@@ -189,9 +221,12 @@ def refused_update(
             scope,
             conn,
             {**stored, **values},
+            layout=layout,
             record_id=record_id,
             version=version,
-            errors=place_errors(error.errors, scope.fields, error.message, scope.viewer),
+            errors=place_errors(
+                error.errors, layout.shown(scope.fields), error.message, scope.viewer
+            ),
             status=error.status,
         )
 
@@ -209,14 +244,17 @@ def update_record(
     with platform.engine.connect() as conn:
         scope = EntityScope.open(platform, conn, viewer, app, entity)
         scope.records.require_rows(conn, scope.name, [record_id], "update")
-    values = record_values(form, scope.fields, viewer.time_zone)
+        layout = layout_of(request, scope, conn)
+    shown = layout.shown(scope.fields)
+    values = record_values(form, shown, viewer.time_zone)
     version = posted_version(form)
     try:
-        values.update(attachment_values(form, scope.fields, saver(scope)))
+        values.update(attachment_values(form, shown, saver(scope)))
         with begin_write(platform.engine) as conn:
             scope.records.update(
                 conn, scope.name, record_id, values, ui_context(viewer), expected_version=version
             )
     except (ValidationFailed, Conflict) as error:
-        return refused_update(request, scope, record_id, values, version, error)
-    return RedirectResponse(f"{scope.record_url(record_id)}?notice=saved", status_code=303)
+        return refused_update(request, scope, record_id, values, version, error, layout)
+    target = scope.record_url(record_id) + layout.query(notice="saved")
+    return RedirectResponse(target, status_code=303)

@@ -1,5 +1,8 @@
 """``.../{id}``: the record page with its history, the owner assignments rules made ("why
-this owner") and the Sharing panel; delete to and restore from the recycle bin."""
+this owner") and the Sharing panel; delete to and restore from the recycle bin.
+
+``?form=<layout>`` shows the record with another internal layout; with more than one, the page
+offers a switcher (see form_choice.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from jimu.builder_ui.pages.auth.sign_in import safe_next
+from jimu.builder_ui.pages.records.form_choice import FORM_PARAM, chosen_layout, internal_layouts
 from jimu.builder_ui.pages.records.history import group_changes
-from jimu.builder_ui.pages.records.layout import form_layout
 from jimu.builder_ui.pages.records.pool_page import pool_notice, pool_panel
 from jimu.builder_ui.pages.records.record_form import ui_context
 from jimu.builder_ui.pages.records.references import collect_references
@@ -76,7 +79,9 @@ def show_record(
                 *(a["user_id"] for a in assignments),
             ],
         )
-        layout = form_layout(scope.form_document(conn), scope.fields, viewer)
+        layouts = internal_layouts(conn, scope.app, scope.name, viewer)
+        chosen = chosen_layout(layouts, request.query_params.get(FORM_PARAM))
+        layout = chosen.arrange(scope.fields, viewer)
         can = {
             action: bool(scope.records.permitted(conn, scope.name, action, [record_id]))
             for action in ("update", "delete")
@@ -115,6 +120,8 @@ def show_record(
         record=record,
         title=title,
         layout=layout,
+        layouts=layouts,
+        chosen=chosen,
         changes=changes,
         refs=refs,
         deleted=deleted,
