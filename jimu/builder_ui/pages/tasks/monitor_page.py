@@ -42,9 +42,14 @@ def duration(viewer: Viewer, seconds: float | None) -> str:
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [(days, "d"), (hours, "h"), (minutes, "min"), (secs, "s")]
-    shown = [(n, u) for n, u in parts if n][:2] or [(0, "s")]
-    return " ".join(f"{n} {viewer.t('tasks.unit.' + u)}" for n, u in shown)
+    parts = [
+        (days, "tasks.unit.d"),
+        (hours, "tasks.unit.h"),
+        (minutes, "tasks.unit.min"),
+        (secs, "tasks.unit.s"),
+    ]
+    shown = [(n, key) for n, key in parts if n][:2] or [(0, "tasks.unit.s")]
+    return " ".join(f"{n} {viewer.t(key)}" for n, key in shown)
 
 
 def _document(conn: sa.Connection, app: str, flow: str) -> dict[str, Any]:
