@@ -29,6 +29,14 @@ FORMULA_RESULTS: dict[str, FieldType] = {
     "datetime": DateTimeType(),
 }
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
+#: The value types (as the expression language names them) each aggregate takes: sums and
+#: averages of numbers, the least and greatest of what compares (count takes no field).
+ROLLUP_VALUE_TYPES: dict[str, tuple[str, ...]] = {
+    "sum": ("number",),
+    "avg": ("number",),
+    "min": ("number", "text", "date", "datetime"),
+    "max": ("number", "text", "date", "datetime"),
+}
 
 
 class AutonumberType(FieldType):
@@ -68,20 +76,26 @@ class FormulaType(FieldType):
     editors: ClassVar = {"formula": {"editor": "formula"}}
     computed = True
 
-    def result_type(self, field: Field) -> FieldType:
-        return FORMULA_RESULTS[str(field.get("returns") or "number")]
+    def result_type(self, field: Field, ctx: FieldContext) -> FieldType:
+        """The type the result is stored and shown as: ``returns``, else the formula's type."""
+        from jimu.engines.form.formula_results import formula_returns
+
+        return FORMULA_RESULTS[formula_returns(field, ctx)]
 
     def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
-        return self.result_type(field).column_type(field, ctx)
+        return self.result_type(field, ctx).column_type(field, ctx)
 
     def parser(self, field: Field, ctx: FieldContext) -> Converter:
-        return self.result_type(field).parser(field, ctx)
+        return self.result_type(field, ctx).parser(field, ctx)
 
     def dumper(self, field: Field, ctx: FieldContext) -> Converter:
-        return self.result_type(field).dumper(field, ctx)
+        return self.result_type(field, ctx).dumper(field, ctx)
 
     def value_schema(self, field: Field) -> dict[str, Any]:
-        return {**self.result_type(field).value_schema(field), "readOnly": True}
+        returns = field.get("returns")
+        if not returns:  # inferred from the formula, which needs the entity: any JSON value
+            return {"readOnly": True}
+        return {**FORMULA_RESULTS[str(returns)].value_schema(field), "readOnly": True}
 
 
 def _target_of_link(field: Field, ctx: FieldContext) -> tuple[Field, str] | str:
@@ -205,8 +219,8 @@ class RollupType(FieldType):
     editors: ClassVar = {
         "entity": {"editor": "entity"},
         "link": {"editor": "field", "of": "entity"},
-        "field": {"editor": "field", "of": "entity"},
-        "filter": {"editor": "json"},
+        "field": {"editor": "field", "of": "entity", "value_types": ROLLUP_VALUE_TYPES},
+        "filter": {"editor": "condition", "of": "entity"},
     }
     computed = True
 
@@ -251,8 +265,12 @@ class RollupType(FieldType):
         source = child.field(str(field.get("field")))
         if source is None:
             return [("/field", f"{child.name!r} has no field {field.get('field')!r}")]
-        numeric = ("number", "decimal", "money", "percent", "rating", "formula", "rollup")
-        if field.get("function") in ("sum", "avg") and source.type not in numeric:
-            return [("/field", f"{child.name}.{source.name} is not a number")]
+        from jimu.engines.form.formula_results import value_type_of
+
+        function = str(field.get("function"))
+        kind = value_type_of(source, FieldContext(ctx.app, child, ctx.registry))
+        if kind not in ROLLUP_VALUE_TYPES.get(function, (kind,)):
+            what = "a number" if function in ("sum", "avg") else "a number, text or date"
+            return [("/field", f"{function} needs {what}; {child.name}.{source.name} is not")]
         problem = chain_problem(field, ctx)
         return [("/field", problem)] if problem else []
