@@ -49,7 +49,7 @@ def test_sums_of_numbers_however_stored(field: str) -> None:
     assert problems("avg", field) == []
 
 
-@pytest.mark.parametrize("field", ["paid", "due", "note", "shout"])
+@pytest.mark.parametrize("field", ["paid", "due", "note", "shout", "order"])
 def test_a_sum_of_what_is_not_a_number_is_refused(field: str) -> None:
     (problem,) = problems("sum", field)
     assert problem == f"sum needs a number; line.{field} is not"

@@ -122,7 +122,7 @@ def test_the_pickers_get_every_entity_drafts_included_with_field_types(
         "target": "contract",
         "many": False,
         "stored": True,
-        "value_type": "number",
+        "value_type": "reference",
     }
     assert fields["hours"]["label"] == {"en": "Hours", "zh": "小时"}
     assert fields["shout"]["value_type"] == "text"  # a formula without returns: its type

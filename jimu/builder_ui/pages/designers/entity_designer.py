@@ -22,10 +22,10 @@ from jimu.builder_ui.pages.designers.shell import designer_page, editable_docume
 from jimu.builder_ui.pages.shell.departments import department_choices
 from jimu.builder_ui.pages.shell.rendering import Crumb
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
-from jimu.engines.form.formula_results import value_type_of
 from jimu.engines.form.model import AppModel, Field
 from jimu.engines.form.registry import default_registry
 from jimu.engines.form.types.base import FieldContext
+from jimu.engines.form.types.derived import aggregate_kind
 from jimu.errors import NotFound
 from jimu.metadata.schemas import NAME_PATTERN
 from jimu.platform import metadata_store as store
@@ -70,7 +70,7 @@ def entity_names(conn: sa.Connection, app: str, viewer: Viewer) -> list[dict[str
 
 def field_outline(field: Field, ctx: FieldContext) -> dict[str, Any]:
     """What the lookup and rollup pickers show of a field: name, type, labels, link target,
-    and the value type it has in formulas and aggregates ("number", "text", ..., "any")."""
+    and what aggregates see in it ("number", "text", ..., "reference" for a link, "any")."""
     outline: dict[str, Any] = {"name": field.name, "type": field.type, "label": dict(field.label)}
     if field.type in ("link", "subtable"):
         outline["target"] = str(field.get("target") or "")
@@ -78,7 +78,7 @@ def field_outline(field: Field, ctx: FieldContext) -> dict[str, Any]:
     outline["stored"] = field.type in ctx.registry and ctx.registry.get(field.type).stores_column(
         field
     )
-    outline["value_type"] = value_type_of(field, ctx)
+    outline["value_type"] = aggregate_kind(field, ctx)
     return outline
 
 

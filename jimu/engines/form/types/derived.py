@@ -98,6 +98,18 @@ class FormulaType(FieldType):
         return {**FORMULA_RESULTS[str(returns)].value_schema(field), "readOnly": True}
 
 
+#: Types whose values are ids of other things: no aggregate but a count makes sense of them.
+REFERENCE_TYPES = ("link", "user", "department")
+
+
+def aggregate_kind(field: Field, ctx: FieldContext) -> str:
+    """What an aggregate sees in ``field``: "reference" for an id of a record, user or
+    department, else its value type in formulas (number, text, date, datetime, boolean, any)."""
+    from jimu.engines.form.formula_results import value_type_of
+
+    return "reference" if field.type in REFERENCE_TYPES else value_type_of(field, ctx)
+
+
 def _target_of_link(field: Field, ctx: FieldContext) -> tuple[Field, str] | str:
     """The link field of a lookup and its target entity, or a problem."""
     link = ctx.entity.field(str(field.get("link")))
@@ -218,8 +230,12 @@ class RollupType(FieldType):
     required_params = ("entity", "link", "function")
     editors: ClassVar = {
         "entity": {"editor": "entity"},
-        "link": {"editor": "field", "of": "entity"},
-        "field": {"editor": "field", "of": "entity", "value_types": ROLLUP_VALUE_TYPES},
+        "link": {"editor": "field", "of": "entity", "types": ["link"], "back": True},
+        "field": {
+            "editor": "field",
+            "of": "entity",
+            "value_types": {k: list(v) for k, v in ROLLUP_VALUE_TYPES.items()},
+        },
         "filter": {"editor": "condition", "of": "entity"},
     }
     computed = True
@@ -265,10 +281,8 @@ class RollupType(FieldType):
         source = child.field(str(field.get("field")))
         if source is None:
             return [("/field", f"{child.name!r} has no field {field.get('field')!r}")]
-        from jimu.engines.form.formula_results import value_type_of
-
         function = str(field.get("function"))
-        kind = value_type_of(source, FieldContext(ctx.app, child, ctx.registry))
+        kind = aggregate_kind(source, FieldContext(ctx.app, child, ctx.registry))
         if kind not in ROLLUP_VALUE_TYPES.get(function, (kind,)):
             what = "a number" if function in ("sum", "avg") else "a number, text or date"
             return [("/field", f"{function} needs {what}; {child.name}.{source.name} is not")]
