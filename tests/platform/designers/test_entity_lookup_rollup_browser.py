@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from designer_harness import open_browser
+from designer_harness import open_browser, pick_field
 from platform_testing import ADMIN_PASSWORD
 from playwright.sync_api import Page, expect
 
@@ -93,8 +93,8 @@ def set_up(platform: Platform) -> int:
         records = platform.apps.records(conn, APP)
         club = records.create(conn, "club", {"title": "Rowers", "city": "Hangzhou"}, context)
         member = records.create(conn, "member", {"nick": "Ann", "club": club["id"]}, context)
-        for amount in ("100.25", "50.50"):
-            payment = {"member": member["id"], "amount": amount, "memo": "dues"}
+        for amount, memo in (("100.25", "dues"), ("50.50", "fine"), ("7.00", "dues")):
+            payment = {"member": member["id"], "amount": amount, "memo": memo}
             records.create(conn, "payment", payment, context)
         return int(member["id"])
 
@@ -154,8 +154,17 @@ def test_lookup_and_rollup_set_with_their_pickers_show_on_the_record_page(
         expect(offered).to_have_count(1)
         expect(offered).to_have_text(texts["amount"])
         page.select_option("#rollup-field", "amount")
-        # The payment is published: its filter is the shared condition builder.
-        expect(page.locator(".rollup-picker .condition-builder")).to_have_count(1)
+        # The payment is published: its filter is the shared condition builder. Only the dues.
+        root = page.locator(".rollup-picker .condition-group.is-root")
+        root.locator(":scope > .group-head .add-rule").click()
+        row = root.locator(":scope > .group-children > li.condition-node").first
+        pick_field(page, row, "memo")
+        value = row.locator(".value-text input")
+        value.fill("dues")
+        value.blur()
+        expect(page.locator(".rollup-picker .condition-builder")).to_have_attribute(
+            "data-json", '{"==":[{"var":"memo"},"dues"]}'
+        )
 
         page.click("#publish")
         preview = page.get_by_test_id("publish-preview")
@@ -178,8 +187,9 @@ def test_lookup_and_rollup_set_with_their_pickers_show_on_the_record_page(
             "function": "sum",
             "field": "amount",
         }
+        assert fields["paid"]["filter"] == {"==": [{"var": "memo"}, "dues"]}
 
         page.goto(f"{live}/apps/{APP}/member/{ann}?lang={lang}")
         main = page.locator("main")
         expect(main).to_contain_text("Hangzhou")
-        expect(main).to_contain_text("150.75")
+        expect(main).to_contain_text("107.25")  # the dues: 100.25 + 7.00, not the fine
