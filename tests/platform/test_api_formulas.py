@@ -108,16 +108,20 @@ def test_a_formula_without_returns_stores_and_shows_the_type_it_gives(
 ) -> None:
     # The editor says "gives a text"; the column, the record API and the record page agree.
     greeting = {"name": "greeting", "type": "formula", "formula": 'CONCAT(name, "!")'}
+    big = {"name": "big", "type": "formula", "formula": "amount * 1000"}
     said = admin_client.post(
         CHECK, json={"document": draft(greeting), "formula": 'CONCAT(name, "!")'}
     )
     assert (said.json()["type"], said.json()["stores"]) == ("text", "text")
     kept = {"document": draft(greeting), "formula": "name", "returns": "number"}
     assert admin_client.post(CHECK, json=kept).json()["stores"] == "number"
-    assert admin_client.put("/api/apps/crm/documents/entity/lead", json=draft(greeting)).is_success
+    saved = admin_client.put("/api/apps/crm/documents/entity/lead", json=draft(greeting, big))
+    assert saved.is_success
     published = admin_client.post("/api/apps/crm/publish")
     assert published.status_code == 200, published.text
-    lead = admin_client.post("/api/apps/crm/entities/lead/records", json={"name": "Zhang"}).json()
-    assert lead["greeting"] == "Zhang!"
+    body = {"name": "Zhang", "amount": "12.5"}
+    lead = admin_client.post("/api/apps/crm/entities/lead/records", json=body).json()
+    assert (lead["greeting"], lead["big"]) == ("Zhang!", 12500)
     page = admin_client.get(f"/apps/crm/lead/{lead['id']}")
     assert page.status_code == 200 and "Zhang!" in page.text
+    assert "12,500" in page.text  # a number, shown as one
