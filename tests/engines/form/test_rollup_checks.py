@@ -58,3 +58,33 @@ def test_a_sum_of_what_is_not_a_number_is_refused(field: str) -> None:
 def test_min_and_max_take_what_compares_but_not_a_yes_no() -> None:
     assert problems("min", "due") == [] and problems("max", "note") == []
     assert problems("max", "paid") == ["max needs a number, text or date; line.paid is not"]
+
+
+def test_a_filter_naming_a_field_the_records_lack_is_refused_at_the_filter() -> None:
+    rollup: dict[str, Any] = {
+        "name": "dues",
+        "type": "rollup",
+        "entity": "line",
+        "link": "order",
+        "function": "count",
+    }
+    line = {
+        "kind": "entity",
+        "name": "line",
+        "label": {"en": "Line"},
+        "fields": [
+            {"name": "order", "type": "link", "target": "order"},
+            {"name": "memo", "type": "text"},
+        ],
+    }
+
+    def found(condition: dict[str, Any]) -> list[tuple[str, str]]:
+        order = {**ORDER, "fields": [{**rollup, "filter": condition}]}
+        app = AppModel.from_documents("shop", [order, line])
+        errors = field_errors_in_app(app, app.entity("order"), REGISTRY)
+        return [(e.pointer, e.message) for e in errors]
+
+    assert found({"==": [{"var": "memo"}, "dues"]}) == []
+    assert found({">": [{"var": "created_at"}, {"var": "updated_at"}]}) == []
+    ((pointer, message),) = found({"==": [{"var": "memoo"}, "dues"]})
+    assert pointer == "/fields/0/filter/==/0" and "memoo" in message

@@ -110,6 +110,22 @@ def aggregate_kind(field: Field, ctx: FieldContext) -> str:
     return "reference" if field.type in REFERENCE_TYPES else value_type_of(field, ctx)
 
 
+def filter_problem(condition: Any, ctx: FieldContext) -> tuple[str, str] | None:
+    """Where in a rollup's filter (a pointer into it) and why it cannot select records of
+    ``ctx.entity`` in SQL (a field it lacks, a type mistake, an unknown operator), or None.
+    Its fields are the entity's columns."""
+    from jimu.engines.expr import check
+    from jimu.engines.form.formula_results import SYSTEM_VALUE_TYPES, value_type_of
+
+    registry = ctx.registry
+    types = dict(SYSTEM_VALUE_TYPES)
+    for f in ctx.entity.fields:
+        if f.type in registry and registry.get(f.type).stores_column(f):
+            types[f.name] = value_type_of(f, ctx)
+    problems = check(condition, types, {}, require_sql=True)
+    return (problems[0].pointer, problems[0].message) if problems else None
+
+
 def _target_of_link(field: Field, ctx: FieldContext) -> tuple[Field, str] | str:
     """The link field of a lookup and its target entity, or a problem."""
     link = ctx.entity.field(str(field.get("link")))
@@ -276,13 +292,18 @@ class RollupType(FieldType):
         link = child.field(str(field.get("link")))
         if link is None or link.type != "link" or link.get("target") != ctx.entity.name:
             return [("/link", f"{child.name}.{field.get('link')} must link to this entity")]
+        child_ctx = FieldContext(ctx.app, child, ctx.registry)
+        if field.get("filter"):
+            wrong = filter_problem(field.get("filter"), child_ctx)
+            if wrong:
+                return [(f"/filter{wrong[0]}", wrong[1])]
         if field.get("function") == "count":
             return []
         source = child.field(str(field.get("field")))
         if source is None:
             return [("/field", f"{child.name!r} has no field {field.get('field')!r}")]
         function = str(field.get("function"))
-        kind = aggregate_kind(source, FieldContext(ctx.app, child, ctx.registry))
+        kind = aggregate_kind(source, child_ctx)
         if kind not in ROLLUP_VALUE_TYPES.get(function, (kind,)):
             what = "a number" if function in ("sum", "avg") else "a number, text or date"
             return [("/field", f"{function} needs {what}; {child.name}.{source.name} is not")]
