@@ -76,13 +76,12 @@ def _base(kind: str, title: str, properties: dict[str, Any], required: list[str]
 def field_schema(registry: FieldTypeRegistry) -> dict[str, Any]:
     branches = []
     for ftype in registry:
-        branch: dict[str, Any] = {
-            "if": {"properties": {"type": {"const": ftype.name}}, "required": ["type"]},
-            "then": {"properties": dict(ftype.params)},
-        }
+        of_type = {"properties": {"type": {"const": ftype.name}}, "required": ["type"]}
+        branches.append({"if": of_type, "then": {"properties": dict(ftype.params)}})
         if ftype.required_params:
-            branch["then"]["required"] = list(ftype.required_params)
-        branches.append(branch)
+            # A branch of its own: a param missing would otherwise fail the branch that
+            # declares the others, and those given would be refused as "not allowed here".
+            branches.append({"if": of_type, "then": {"required": list(ftype.required_params)}})
     return {
         "type": "object",
         "properties": {**COMMON_FIELD_KEYS, "type": {"enum": registry.names()}},

@@ -13,11 +13,10 @@ from functools import lru_cache
 from typing import Any
 
 import jsonschema
-import sqlalchemy as sa
 
 from jimu.engines.expr import ExprError, check, parse_formula
-from jimu.engines.expr.sql import column_kind
 from jimu.engines.form.codec import compile_field
+from jimu.engines.form.formula_results import SYSTEM_VALUE_TYPES, value_type_of
 from jimu.engines.form.formulas import formula_problem
 from jimu.engines.form.model import SYSTEM_COLUMNS, AppModel, Entity, Field
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
@@ -173,32 +172,11 @@ def field_errors_in_app(
     return errors + formula_errors(entity, ctx, registry)
 
 
-SYSTEM_VALUE_TYPES = {
-    "id": "number",
-    "version": "number",
-    "owner_id": "number",
-    "created_by": "number",
-    "updated_by": "number",
-    "created_at": "datetime",
-    "updated_at": "datetime",
-    "deleted_at": "datetime",
-}
-
-
 def value_types(entity: Entity, ctx: FieldContext, registry: FieldTypeRegistry) -> dict[str, str]:
     """Each field's value type as the expression language knows it (for checking formulas)."""
     types = dict(SYSTEM_VALUE_TYPES)
     for f in entity.fields:
-        kind = "any"
-        if f.type in registry and registry.get(f.type).stores_column(f):
-            try:
-                column_type = registry.get(f.type).column_type(f, ctx)
-            except (InvalidValue, KeyError, ValueError):
-                column_type = None
-            if column_type is not None:
-                found, _ = column_kind(sa.column(f.name, column_type))
-                kind = found if found != "other" else "any"
-        types[f.name] = kind
+        types[f.name] = value_type_of(f, ctx)
     return types
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from jimu.engines.expr import ExprError, check, infer_type
 from jimu.engines.expr.formula import parse_formula
 from jimu.engines.expr.formula_errors import FormulaSyntaxError
+from jimu.engines.form.formula_results import result_of_value_type
 from jimu.engines.form.formulas import compile_formula
 from jimu.engines.form.model import AppModel
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
@@ -31,6 +32,9 @@ class FormulaCheck:
     errors: list[dict[str, Any]] = field(default_factory=list)
     #: The value type the formula gives ("number", "text", ...; "any" when unknown).
     type: str | None = None
+    #: What the field stores and the record page shows: its ``returns``, else the formula's
+    #: type ("number" when that cannot be known) -- the same rule as the stored column.
+    stores: str | None = None
     #: The value on the sample record (when one was given and the formula is valid).
     value: Any = None
     value_error: str | None = None
@@ -39,6 +43,7 @@ class FormulaCheck:
         return {
             "errors": self.errors,
             "type": self.type,
+            "stores": self.stores,
             "value": self.value,
             "value_error": self.value_error,
         }
@@ -87,9 +92,11 @@ def check_formula(
     record_id: int | None = None,
     lang: str = "en",
     registry: FieldTypeRegistry | None = None,
+    returns: str | None = None,
 ) -> FormulaCheck:
     """Syntax errors (with line and column), unknown fields and type mistakes of ``formula`` in
-    the entity ``document``; its type; its value on the published record ``record_id``."""
+    the entity ``document``; its type and what a field with ``returns`` (None: inferred)
+    stores; its value on the published record ``record_id``."""
     registry = registry or default_registry()
     result = FormulaCheck()
     try:
@@ -113,6 +120,7 @@ def check_formula(
     for problem in check(rule, types, lang=lang):
         result.errors.append({"message": problem.message, "code": problem.code})
     result.type = infer_type(rule, types)
+    result.stores = returns or result_of_value_type(result.type)
     if result.errors or record_id is None or records is None:
         return result
     try:

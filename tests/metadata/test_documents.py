@@ -143,3 +143,25 @@ def test_formulas_naming_unknown_fields_or_mixing_types_are_reported() -> None:
         ("entities/lead.json#/fields/5/formula", "type_mismatch"),
     ]
     assert "did you mean amount" in errors[0].message
+
+
+def test_a_missing_param_is_named_alone_not_with_the_params_given() -> None:
+    # Before, the lookup's "link" was refused as "not allowed here" beside the missing "field"
+    # (both show at the lookup picker of the entity designer).
+    doc = {
+        "kind": "entity",
+        "name": "member",
+        "label": {"en": "Member"},
+        "fields": [
+            {"name": "club", "type": "link", "target": "club"},
+            {"name": "city", "type": "lookup", "link": "club"},
+            {"name": "paid", "type": "rollup", "entity": "payment", "bogus": 1},
+        ],
+    }
+    found = [(e.pointer, e.message) for e in schema_errors(doc)]
+    assert sorted(found) == [
+        ("/fields/1/field", "is required"),
+        ("/fields/2/bogus", "is not allowed here"),
+        ("/fields/2/function", "is required"),
+        ("/fields/2/link", "is required"),
+    ]

@@ -44,7 +44,13 @@ def test_fields_and_types_are_checked_against_the_draft(admin_client: TestClient
     # "bonus" exists only in the draft: the check knows it.
     bonus = {"name": "bonus", "type": "number", "label": {"en": "Bonus"}}
     ok = admin_client.post(CHECK, json={"document": draft(bonus), "formula": "amount + bonus"})
-    assert ok.json() == {"errors": [], "type": "number", "value": None, "value_error": None}
+    assert ok.json() == {
+        "errors": [],
+        "type": "number",
+        "stores": "number",
+        "value": None,
+        "value_error": None,
+    }
     typo = admin_client.post(CHECK, json={"document": draft(), "formula": "amont * 2"}).json()
     assert typo["errors"][0]["code"] == "unknown_field" and "amount" in typo["errors"][0]["message"]
     mixed = admin_client.post(CHECK, json={"document": draft(), "formula": "UPPER(amount)"})
@@ -95,3 +101,27 @@ def test_the_autonumber_preview_continues_the_counter(admin_client: TestClient, 
     assert numbers == ["X003", "X004", "X005"]
     bad = admin_client.post(preview, json={**body, "pattern": "L-{00"}).json()
     assert bad["numbers"] == [] and "exactly one counter" in bad["error"]
+
+
+def test_a_formula_without_returns_stores_and_shows_the_type_it_gives(
+    admin_client: TestClient, crm: str
+) -> None:
+    # The editor says "gives a text"; the column, the record API and the record page agree.
+    greeting = {"name": "greeting", "type": "formula", "formula": 'CONCAT(name, "!")'}
+    big = {"name": "big", "type": "formula", "formula": "amount * 1000"}
+    said = admin_client.post(
+        CHECK, json={"document": draft(greeting), "formula": 'CONCAT(name, "!")'}
+    )
+    assert (said.json()["type"], said.json()["stores"]) == ("text", "text")
+    kept = {"document": draft(greeting), "formula": "name", "returns": "number"}
+    assert admin_client.post(CHECK, json=kept).json()["stores"] == "number"
+    saved = admin_client.put("/api/apps/crm/documents/entity/lead", json=draft(greeting, big))
+    assert saved.is_success
+    published = admin_client.post("/api/apps/crm/publish")
+    assert published.status_code == 200, published.text
+    body = {"name": "Zhang", "amount": "12.5"}
+    lead = admin_client.post("/api/apps/crm/entities/lead/records", json=body).json()
+    assert (lead["greeting"], lead["big"]) == ("Zhang!", 12500)
+    page = admin_client.get(f"/apps/crm/lead/{lead['id']}")
+    assert page.status_code == 200 and "Zhang!" in page.text
+    assert "12,500" in page.text  # a number, shown as one

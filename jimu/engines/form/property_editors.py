@@ -25,6 +25,7 @@ EDITORS = (
     "entity",
     "field",
     "formula",
+    "condition",
     "json",
 )
 

@@ -24,12 +24,18 @@ from jimu.platform.records.autonumbers import peek
 
 router = APIRouter(tags=["formulas"])
 
+#: The ``returns`` a formula field may name (jimu/engines/form/types/derived.py).
+FormulaResult = Literal["number", "decimal", "text", "boolean", "date", "datetime"]
+
 
 class FormulaCheckRequest(StrictBody):
     document: dict[str, Any] = Field(description="the entity document being designed (draft)")
     formula: str = Field(max_length=10_000)
     record_id: BodyInt32 | None = Field(default=None, ge=1, description="a sample record")
     lang: Literal["en", "zh"] = "en"
+    returns: FormulaResult | None = Field(
+        default=None, description="the field's returns; None: the formula's type decides"
+    )
 
 
 @router.get("/api/formula-functions")
@@ -53,7 +59,14 @@ def check(
         if records is not None and str(body.document.get("name")) not in records.model.entities:
             records = None
         result = check_formula(
-            conn, records, app, body.document, body.formula, body.record_id, body.lang
+            conn,
+            records,
+            app,
+            body.document,
+            body.formula,
+            body.record_id,
+            body.lang,
+            returns=body.returns,
         )
     return dict(jsonable_encoder(result.as_dict()))
 

@@ -55,9 +55,13 @@ def test_built_in_types_refine_their_editors() -> None:
         "editor": "field",
         "of": "target",
         "types": ["link"],
+        "back": True,
         "pattern": "^[a-z][a-z0-9_]{0,62}$",
     }
     assert editors_of("lookup")["field"]["through"] == "link"
+    rollup = editors_of("rollup")
+    assert rollup["link"]["back"] is True and rollup["filter"]["editor"] == "condition"
+    assert rollup["field"]["value_types"]["sum"] == ["number"]
     assert editors_of("rating")["max"]["max"] == 10
     assert list(editors_of("text")) == ["min_length", "max_length", "pattern"]
 

@@ -183,8 +183,8 @@ def design_session_and_registration(designer: DesignerBrowser, lang: str) -> Non
     formula.fill('CONCAT(attendee, " @ ", event)')
     formula.dispatch_event("input")
     formula.dispatch_event("change")
+    # No "returns": the formula gives a text, and a text is what it stores and shows.
     expect(page.get_by_test_id("formula-status").locator(".formula-ok")).to_be_visible()
-    page.select_option("#param-returns", "text")
     publish_entity(page, lang)
 
     # Back to the event: its sub-table of sessions, linked back through session.event.
@@ -194,8 +194,7 @@ def design_session_and_registration(designer: DesignerBrowser, lang: str) -> Non
     expect(page.locator("html[data-designer-ready]")).to_have_count(1)
     add_field(page, "subtable", "sessions", "Sessions", "场次")
     page.select_option("#param-target", "session")
-    page.fill("#param-link", "event")
-    page.locator("#param-link").dispatch_event("change")
+    page.select_option("#param-link", "event")  # the links of session back to event
     publish_entity(page, lang)
 
 

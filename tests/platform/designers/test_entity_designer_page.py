@@ -91,3 +91,40 @@ def test_the_app_designer_links_to_the_entity_designer_for_forms_designers(
     with client_with(app, marketing, "kim", ["app"]) as keeper:
         data = boot_data(keeper.get("/design/apps/marketing", headers=HTML).text)
         assert data["entity_designer"] is None
+
+
+def test_the_pickers_get_every_entity_drafts_included_with_field_types(
+    former: TestClient, marketing: Platform
+) -> None:
+    from jimu.platform import metadata_store as store
+    from jimu.platform.db import begin_write
+
+    visit = {
+        "kind": "entity",
+        "name": "visit",
+        "label": {"en": "Visit", "zh": "到访"},
+        "fields": [
+            {"name": "contract", "type": "link", "target": "contract"},
+            {"name": "hours", "type": "number", "label": {"en": "Hours", "zh": "小时"}},
+            {"name": "shout", "type": "formula", "formula": 'CONCAT("x", "!")'},
+        ],
+    }
+    with begin_write(marketing.engine) as conn:
+        store.save_draft(conn, "marketing", "entity", "visit", visit)  # never published
+    data = boot_data(former.get(PAGE.format("contract"), headers=HTML).text)
+    schemas = {s["name"]: s for s in data["schemas"]}  # type: ignore[attr-defined]
+    assert schemas["visit"]["published"] is False and schemas["contract"]["published"] is True
+    fields = {f["name"]: f for f in schemas["visit"]["fields"]}
+    assert fields["contract"] == {
+        "name": "contract",
+        "type": "link",
+        "label": {"en": "contract"},
+        "target": "contract",
+        "many": False,
+        "stored": True,
+        "value_type": "reference",
+    }
+    assert fields["hours"]["label"] == {"en": "Hours", "zh": "小时"}
+    assert fields["shout"]["value_type"] == "text"  # a formula without returns: its type
+    lines = {f["name"]: f for f in schemas["contract_line"]["fields"]}
+    assert lines["contract"]["target"] == "contract"

@@ -20,7 +20,7 @@ from jimu.platform.state import Platform
 pytestmark = pytest.mark.browser
 TEXTS = {
     "en": {"syntax": "Line 1, column 14", "ok": "it gives a text"},
-    "zh": {"syntax": "第 1 行第 14 列", "ok": "结果类型为 text"},
+    "zh": {"syntax": "第 1 行第 14 列", "ok": "结果类型为 文本"},
 }
 VISIT = {
     "kind": "entity",

@@ -31,6 +31,11 @@ export interface PropertyEditor {
   of?: string;
   through?: string;
   types?: string[];
+  /** A link field of the entity `of` names that points back to this entity. */
+  back?: boolean;
+  /** The value types (as formulas know them) a field may have, by the value of a param
+   * (the rollup's field: by its function). */
+  value_types?: Record<string, string[]>;
 }
 
 export interface FieldTypeInfo {
@@ -64,4 +69,26 @@ export interface PoolDoc {
   limits?: { claims_per_day?: number; max_held?: number; open_condition?: Record<string, unknown> };
   returns?: { reasons?: ReturnReason[]; reason_required?: boolean; clear_fields?: string[] };
   previous_owner_may_claim?: boolean;
+}
+
+/** A field of an entity as the pickers show it (the page's `schemas`). */
+export interface SchemaField {
+  name: string;
+  type: string;
+  label: Label;
+  target?: string;
+  many?: boolean;
+  /** Whether it is a column (a sub-table or a many-link is not): what a lookup can copy. */
+  stored: boolean;
+  /** What aggregates see in it: number, text, boolean, date, datetime, any, or reference
+   * (an id of a record, user or department). */
+  value_type: string;
+}
+
+/** An entity of the app at its newest version (a draft included). */
+export interface EntitySchema {
+  name: string;
+  label: Label;
+  published: boolean;
+  fields: SchemaField[];
 }

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jimu.builder_ui.pages.shell.viewer import Viewer
+from jimu.engines.form.formula_results import formula_returns
 from jimu.engines.form.model import AppModel, Entity, Field
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
+from jimu.engines.form.types.base import FieldContext
 
 #: Widgets that take a whole row of a form.
 WIDE_WIDGETS = frozenset({"textarea", "richtext", "subtable", "attachment"})
@@ -120,6 +122,20 @@ def source_field(f: Field, owner: Entity | None, app: AppModel) -> Field | None:
     return entity.field(str(f.get("field"))) if entity is not None else None
 
 
+def shown_spec(
+    f: Field, owner: Entity | None, app: AppModel | None, registry: FieldTypeRegistry
+) -> Mapping[str, Any]:
+    """The field's document, a formula's ``returns`` filled in when it is inferred from the
+    formula (so a number is formatted and filtered as one, a date as a date)."""
+    if f.type != "formula" or f.get("returns") or app is None:
+        return f.spec
+    if owner is None:
+        owner = next((e for e in app.entities.values() if any(x is f for x in e.fields)), None)
+    if owner is None:
+        return f.spec
+    return {**f.spec, "returns": formula_returns(f, FieldContext(app, owner, registry))}
+
+
 def field_view(
     f: Field,
     viewer: Viewer,
@@ -163,7 +179,7 @@ def field_view(
         required=f.required,
         readonly=computed or f.readonly,
         computed=computed,
-        spec=f.spec,
+        spec=shown_spec(f, owner, app, registry),
         options=options,
         columns=columns,
         source=source,

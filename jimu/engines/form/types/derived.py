@@ -29,6 +29,14 @@ FORMULA_RESULTS: dict[str, FieldType] = {
     "datetime": DateTimeType(),
 }
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
+#: The value types (as the expression language names them) each aggregate takes: sums and
+#: averages of numbers, the least and greatest of what compares (count takes no field).
+ROLLUP_VALUE_TYPES: dict[str, tuple[str, ...]] = {
+    "sum": ("number",),
+    "avg": ("number",),
+    "min": ("number", "text", "date", "datetime"),
+    "max": ("number", "text", "date", "datetime"),
+}
 
 
 class AutonumberType(FieldType):
@@ -68,20 +76,54 @@ class FormulaType(FieldType):
     editors: ClassVar = {"formula": {"editor": "formula"}}
     computed = True
 
-    def result_type(self, field: Field) -> FieldType:
-        return FORMULA_RESULTS[str(field.get("returns") or "number")]
+    def result_type(self, field: Field, ctx: FieldContext) -> FieldType:
+        """The type the result is stored and shown as: ``returns``, else the formula's type."""
+        from jimu.engines.form.formula_results import formula_returns
+
+        return FORMULA_RESULTS[formula_returns(field, ctx)]
 
     def column_type(self, field: Field, ctx: FieldContext) -> sa.types.TypeEngine[Any]:
-        return self.result_type(field).column_type(field, ctx)
+        return self.result_type(field, ctx).column_type(field, ctx)
 
     def parser(self, field: Field, ctx: FieldContext) -> Converter:
-        return self.result_type(field).parser(field, ctx)
+        return self.result_type(field, ctx).parser(field, ctx)
 
     def dumper(self, field: Field, ctx: FieldContext) -> Converter:
-        return self.result_type(field).dumper(field, ctx)
+        return self.result_type(field, ctx).dumper(field, ctx)
 
     def value_schema(self, field: Field) -> dict[str, Any]:
-        return {**self.result_type(field).value_schema(field), "readOnly": True}
+        returns = field.get("returns")
+        if not returns:  # inferred from the formula, which needs the entity: any JSON value
+            return {"readOnly": True}
+        return {**FORMULA_RESULTS[str(returns)].value_schema(field), "readOnly": True}
+
+
+#: Types whose values are ids of other things: no aggregate but a count makes sense of them.
+REFERENCE_TYPES = ("link", "user", "department")
+
+
+def aggregate_kind(field: Field, ctx: FieldContext) -> str:
+    """What an aggregate sees in ``field``: "reference" for an id of a record, user or
+    department, else its value type in formulas (number, text, date, datetime, boolean, any)."""
+    from jimu.engines.form.formula_results import value_type_of
+
+    return "reference" if field.type in REFERENCE_TYPES else value_type_of(field, ctx)
+
+
+def filter_problem(condition: Any, ctx: FieldContext) -> tuple[str, str] | None:
+    """Where in a rollup's filter (a pointer into it) and why it cannot select records of
+    ``ctx.entity`` in SQL (a field it lacks, a type mistake, an unknown operator), or None.
+    Its fields are the entity's columns."""
+    from jimu.engines.expr import check
+    from jimu.engines.form.formula_results import SYSTEM_VALUE_TYPES, value_type_of
+
+    registry = ctx.registry
+    types = dict(SYSTEM_VALUE_TYPES)
+    for f in ctx.entity.fields:
+        if f.type in registry and registry.get(f.type).stores_column(f):
+            types[f.name] = value_type_of(f, ctx)
+    problems = check(condition, types, {}, require_sql=True)
+    return (problems[0].pointer, problems[0].message) if problems else None
 
 
 def _target_of_link(field: Field, ctx: FieldContext) -> tuple[Field, str] | str:
@@ -204,9 +246,13 @@ class RollupType(FieldType):
     required_params = ("entity", "link", "function")
     editors: ClassVar = {
         "entity": {"editor": "entity"},
-        "link": {"editor": "field", "of": "entity"},
-        "field": {"editor": "field", "of": "entity"},
-        "filter": {"editor": "json"},
+        "link": {"editor": "field", "of": "entity", "types": ["link"], "back": True},
+        "field": {
+            "editor": "field",
+            "of": "entity",
+            "value_types": {k: list(v) for k, v in ROLLUP_VALUE_TYPES.items()},
+        },
+        "filter": {"editor": "condition", "of": "entity"},
     }
     computed = True
 
@@ -246,13 +292,20 @@ class RollupType(FieldType):
         link = child.field(str(field.get("link")))
         if link is None or link.type != "link" or link.get("target") != ctx.entity.name:
             return [("/link", f"{child.name}.{field.get('link')} must link to this entity")]
+        child_ctx = FieldContext(ctx.app, child, ctx.registry)
+        if field.get("filter"):
+            wrong = filter_problem(field.get("filter"), child_ctx)
+            if wrong:
+                return [(f"/filter{wrong[0]}", wrong[1])]
         if field.get("function") == "count":
             return []
         source = child.field(str(field.get("field")))
         if source is None:
             return [("/field", f"{child.name!r} has no field {field.get('field')!r}")]
-        numeric = ("number", "decimal", "money", "percent", "rating", "formula", "rollup")
-        if field.get("function") in ("sum", "avg") and source.type not in numeric:
-            return [("/field", f"{child.name}.{source.name} is not a number")]
+        function = str(field.get("function"))
+        kind = aggregate_kind(source, child_ctx)
+        if kind not in ROLLUP_VALUE_TYPES.get(function, (kind,)):
+            what = "a number" if function in ("sum", "avg") else "a number, text or date"
+            return [("/field", f"{function} needs {what}; {child.name}.{source.name} is not")]
         problem = chain_problem(field, ctx)
         return [("/field", problem)] if problem else []

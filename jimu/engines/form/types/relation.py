@@ -110,7 +110,7 @@ class SubtableType(FieldType):
     required_params = ("target", "link")
     editors: ClassVar = {
         "target": {"editor": "entity"},
-        "link": {"editor": "field", "of": "target", "types": ["link"]},
+        "link": {"editor": "field", "of": "target", "types": ["link"], "back": True},
     }
     has_column = False
 
