@@ -307,8 +307,10 @@ def complete_task(
     user_id: int | None = None,
     comment: str | None = None,
     platform: Platform | None = None,
+    auto: str | None = None,
 ) -> StepResult:
-    """Complete an open task with ``outcome`` (the node's first outcome when None).
+    """Complete an open task with ``outcome`` (the node's first outcome when None); ``auto``
+    says why nobody did (``overdue``: a deadline decided it).
 
     A task with people still to act after it (the rest of a manager chain, a signer added
     after) hands over to the next on its node's first outcome (approve); a signer added before
@@ -356,6 +358,9 @@ def complete_task(
     }
     if comment:
         event["comment"] = comment
+    if auto:
+        event["auto"] = auto
+    conn.execute(sa.delete(TIMERS).where(TIMERS.c.task_id == task_id))  # its deadline's
     instance_id = int(task.instance_id)
     if hands_over and taken == first:
         queue: list[FollowUp] = []
