@@ -512,6 +512,7 @@ def task_view(r: Any) -> dict[str, Any]:
         "completed_by": r.completed_by,
         "created_at": r.created_at.isoformat(),
         "completed_at": r.completed_at.isoformat() if r.completed_at else None,
+        "due_at": r.due_at.isoformat() if r.due_at else None,
     }
 
 

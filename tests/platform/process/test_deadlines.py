@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from platform_testing import sign_in
 
 from jimu.errors import ValidationFailed
 from jimu.platform import metadata_store as store
@@ -29,6 +32,7 @@ from jimu.platform.process.instances import (
 from jimu.platform.process.timers import process_timers
 from jimu.platform.state import Platform
 from tests.platform.process.approvals_testing import (
+    PASSWORD,
     Org,
     approval_flow,
     documents,
@@ -44,6 +48,7 @@ CALENDAR = json.loads(
 #: Wednesday 30 September 2026, 10:00 in Shanghai: the National Day week comes next.
 MONDAY_BEFORE = datetime(2026, 9, 30, 10, tzinfo=SHANGHAI).astimezone(UTC)
 BOSS = [{"kind": "manager"}]
+HTML = {"Accept": "text/html"}
 
 
 def publish_with_calendar(platform: Platform, flows: list[dict[str, Any]]) -> None:
@@ -247,3 +252,31 @@ def test_publishing_checks_deadlines(platform: Platform, org: Org) -> None:
     with pytest.raises(ValidationFailed) as caught:
         publish_with_calendar(platform, [bad])
     assert "flows/bad.json#/nodes/2/deadline/calendar" in {e.pointer for e in caught.value.errors}
+
+
+def test_the_inbox_and_the_approval_page_show_the_due_time_and_overdue(
+    platform: Platform, org: Org, app: FastAPI
+) -> None:
+    """bob's to-do is due at a time already past: the inbox and the approval page say
+    "overdue" (in both languages); the timeline names the escalation and the automatic
+    decision."""
+    publish_with_calendar(platform, [deadline_flow(FULL)])
+    instance = start(platform, org)  # due Friday 9 October 2026
+    [task] = task_rows(platform, instance)
+    with TestClient(app) as client:
+        sign_in(client, "bob", PASSWORD)
+        for lang, due, overdue in (("en", "Due", "Overdue"), ("zh", "截止", "已超时")):
+            page = client.get(f"/tasks?lang={lang}", headers=HTML).text
+            row = page[page.index(f'data-row="{task.id}"') :]
+            row = row[: row.index("</tr>")]
+            assert f"<th>{due}</th>" in page
+            late = task.due_at <= datetime.now(UTC)
+            assert (overdue in row) == late and "data-due" in row
+            page = client.get(f"/tasks/{task.id}?lang={lang}", headers=HTML).text
+            assert 'id="task-due"' in page and (overdue in page) == late
+    fire(platform, datetime(2026, 10, 10, 10, tzinfo=SHANGHAI))  # escalation and approval
+    with TestClient(app) as client:
+        sign_in(client, "ann", PASSWORD)
+        page = client.get(f"/tasks/instances/{instance}?lang=zh", headers=HTML).text
+        assert 'data-event="escalate"' in page and "已升级给上级" in page and "超时自动处理" in page
+        assert 'data-event="remind"' in page
