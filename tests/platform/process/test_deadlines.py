@@ -23,6 +23,7 @@ from jimu.platform import metadata_store as store
 from jimu.platform.db import begin_write
 from jimu.platform.process.actions import withdraw
 from jimu.platform.process.instances import (
+    INCIDENTS,
     TASKS,
     TIMERS,
     complete_task,
@@ -209,6 +210,38 @@ def test_overdue_tasks_reject_or_return_by_themselves(platform: Platform, org: O
     ]
     returned = events(platform, instance)[-1]
     assert (returned["type"], returned["to"], returned["auto"]) == ("return", "fix", "overdue")
+
+
+def test_an_overdue_decision_that_fails_writes_nothing_is_retried_then_an_incident(
+    platform: Platform, org: Org
+) -> None:
+    """Returning to a node the token has not passed fails: the savepoint drops the step, the
+    timer comes back later, and after the last attempt the failure is an incident."""
+    ahead = {"due": {"amount": 1, "unit": "hours"}, "overdue": {"action": "return", "to": "fix"}}
+    fix = {"id": "fix", "type": "fill", "assignees": [{"kind": "initiator"}]}
+    flow = deadline_flow(ahead)
+    flow["nodes"].insert(2, fix)  # "fix" comes after "boss": no way back to it
+    flow["edges"] = [
+        {"from": "s", "to": "boss"},
+        {"from": "boss", "to": "fix"},
+        {"from": "fix", "to": "e"},
+    ]
+    publish_with_calendar(platform, [flow])
+    instance = start(platform, org)
+    due = MONDAY_BEFORE + timedelta(hours=1)
+    assert process_timers(platform, due, max_attempts=2, retry_seconds=60) == 1
+    [(purpose, retry_at)] = timers(platform)
+    assert (purpose, retry_at) == ("overdue", due + timedelta(seconds=60))
+    [task] = task_rows(platform, instance)
+    assert task.status == "open" and [e["type"] for e in events(platform, instance)] == ["start"]
+    assert process_timers(platform, retry_at, max_attempts=2, retry_seconds=60) == 1
+    assert timers(platform) == []
+    with platform.engine.connect() as conn:
+        [incident] = conn.execute(sa.select(INCIDENTS)).all()
+    assert incident.event == {"type": "deadline", "task": task.id, "purpose": "overdue"}
+    assert "not an earlier node" in incident.error
+    [task] = task_rows(platform, instance)
+    assert task.status == "open"  # an administrator decides it
 
 
 def test_escalation_without_a_manager_is_recorded_and_the_task_stays(
