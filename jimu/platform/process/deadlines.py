@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from jimu.engines.calendar import Calendar, load_calendar
+from jimu.engines.process import ProcessError
 from jimu.engines.process.document import WORKING_UNITS
 from jimu.metadata.time_zone import app_time_zone
 from jimu.platform import notify
@@ -39,7 +40,7 @@ def add_span(moment: datetime, span: Mapping[str, Any], calendar: Calendar | Non
     amount, unit = int(span["amount"]), str(span["unit"])
     if unit in WORKING_UNITS:
         if calendar is None:  # publishing refuses this; a guard for older documents
-            raise ValueError(f"{unit} need a calendar")
+            raise ProcessError(f"{unit} need a calendar", code="process_error", status=422)
         if unit == "working_days":
             return calendar.add_working_days(moment, amount)
         return calendar.add_working_hours(moment, amount)
@@ -77,7 +78,11 @@ def task_calendar(ctx: StepContext, deadline: Mapping[str, Any]) -> Calendar | N
     app_doc = _app_document(ctx.conn, ctx.records, ctx.app)
     body = (app_doc.get("calendars") or {}).get(name)
     if body is None:
-        raise ValueError(f"the app has no calendar {name!r}")
+        raise ProcessError(
+            f"the app has no calendar {name!r} (app document, 'calendars')",
+            code="process_error",
+            status=422,
+        )
     default = ctx.platform.settings.time_zone if ctx.platform is not None else "UTC"
     return load_calendar(body, app_time_zone(app_doc, default))
 

@@ -313,3 +313,15 @@ def test_the_inbox_and_the_approval_page_show_the_due_time_and_overdue(
         page = client.get(f"/tasks/instances/{instance}?lang=zh", headers=HTML).text
         assert 'data-event="escalate"' in page and "已升级给上级" in page and "超时自动处理" in page
         assert 'data-event="remind"' in page
+
+
+def test_an_app_cannot_drop_a_calendar_a_flow_counts_in(platform: Platform, org: Org) -> None:
+    publish_with_calendar(platform, [deadline_flow(FULL)])
+    app = next(d for d in documents() if d["kind"] == "app")  # without calendars
+    with begin_write(platform.engine) as conn:
+        store.save_draft(conn, APP, "app", APP, app)
+    with pytest.raises(ValidationFailed) as caught, begin_write(platform.engine) as conn:
+        store.publish(conn, APP)
+    assert [e.pointer for e in caught.value.errors] == [
+        "flows/deal.json#/nodes/1/deadline/calendar"
+    ]
