@@ -121,6 +121,27 @@ class Calendar:
             day += timedelta(days=1)
         raise CalendarError("the calendar has no working time left", code="calendar")
 
+    def subtract_working_time(self, moment: datetime, amount: timedelta) -> datetime:
+        """The latest moment from which ``amount`` of working time passes by ``moment``
+        (``moment`` itself for zero): a reminder "4 working hours before" the due time."""
+        moment = _aware(moment).astimezone(UTC)
+        if amount < timedelta():
+            raise CalendarError("working time is taken away, not added", code="calendar")
+        if amount == timedelta():
+            return moment
+        remaining = amount
+        day = self._local_day(moment)
+        for _ in range(MAX_DAYS):
+            for start, end in reversed(self.intervals_on(day)):
+                if start >= moment:
+                    continue
+                finish = min(end, moment)
+                if remaining <= finish - start:
+                    return finish - remaining
+                remaining -= finish - start
+            day -= timedelta(days=1)
+        raise CalendarError("the calendar has no working time before", code="calendar")
+
     def add_working_hours(self, moment: datetime, hours: float) -> datetime:
         return self.add_working_time(moment, timedelta(hours=hours))
 

@@ -45,6 +45,8 @@ UNITS = ("minutes", "hours", "days", "weeks")
 #: Units a deadline may count in: calendar time, or working time of a calendar.
 WORKING_UNITS = ("working_hours", "working_days")
 OVERDUE_ACTIONS = ("approve", "reject", "return")
+#: Units a reminder before the due time may count in.
+REMIND_UNITS = ("minutes", "hours", "days", "working_hours")
 ID_PATTERN = "^[A-Za-z][A-Za-z0-9_-]{0,62}$"
 
 _DURATION = {
@@ -79,7 +81,7 @@ _DEADLINE = {
                 **_DURATION,
                 "properties": {
                     "amount": {"type": "integer", "minimum": 0, "maximum": 10_000},
-                    "unit": {"enum": ["minutes", "hours", "days"]},
+                    "unit": {"enum": list(REMIND_UNITS)},
                 },
             },
             "maxItems": 5,
@@ -324,6 +326,7 @@ def deadline_problems(
     spans = [("due", deadline["due"])]
     spans += [(f"{key}/after", deadline[key]["after"]) for key in ("escalate", "overdue")
               if "after" in deadline.get(key, {})]  # fmt: skip
+    spans += [(f"remind/{j}", span) for j, span in enumerate(deadline.get("remind", []))]
     for where, span in spans:
         if span["unit"] in WORKING_UNITS and "calendar" not in deadline:
             problems.append(

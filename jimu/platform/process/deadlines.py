@@ -47,6 +47,16 @@ def add_span(moment: datetime, span: Mapping[str, Any], calendar: Calendar | Non
     return moment + timedelta(minutes=amount * _CALENDAR_UNITS[unit])
 
 
+def before(due: datetime, span: Mapping[str, Any], calendar: Calendar | None) -> datetime:
+    """A reminder's moment: ``span`` before ``due`` (working hours of ``calendar``, or
+    calendar minutes/hours/days)."""
+    if span["unit"] == "working_hours":
+        if calendar is None:
+            raise ProcessError("working hours need a calendar", code="process_error", status=422)
+        return calendar.subtract_working_time(due, timedelta(hours=int(span["amount"])))
+    return due - (add_span(due, span, None) - due)
+
+
 def _app_document(conn: sa.Connection, records: Records | None, app: str) -> Mapping[str, Any]:
     if records is not None:
         return records.model.spec
@@ -97,7 +107,7 @@ def schedule(ctx: StepContext, task_id: int, token: str, node: Mapping[str, Any]
     ctx.conn.execute(sa.update(TASKS).where(TASKS.c.id == task_id).values(due_at=due))
     timers: list[tuple[str, datetime]] = []
     for span in deadline.get("remind", []):
-        at = due - (add_span(due, span, None) - due)  # calendar time before the due time
+        at = before(due, span, calendar)
         if at >= ctx.now:
             timers.append(("remind", at))
     for purpose in ("escalate", "overdue"):

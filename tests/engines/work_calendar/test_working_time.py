@@ -53,6 +53,16 @@ def test_working_days_skip_the_national_day_week_and_land_on_its_saturday() -> N
     assert cal.add_working_hours(local(2026, 2, 14, 10), 10) == local(2026, 2, 24, 12)
 
 
+def test_a_reminder_four_working_hours_before_monday_ten_is_on_friday() -> None:
+    cal = china_2026()
+    assert cal.subtract_working_time(local(2026, 3, 9, 10), timedelta(hours=4)) == local(
+        2026, 3, 6, 15
+    )
+    assert cal.subtract_working_time(local(2026, 3, 9, 13), timedelta(hours=1)) == local(
+        2026, 3, 9, 11
+    )
+
+
 def test_a_moment_outside_working_hours_counts_from_the_next_working_moment() -> None:
     cal = china_2026()
     assert cal.add_working_hours(local(2026, 3, 6, 20), 1) == local(2026, 3, 9, 10)
@@ -149,6 +159,19 @@ def test_adding_working_time_passes_exactly_that_much_working_time(
     assert cal.working_between(moment, due) == amount
     if amount:  # the earliest such moment: the instant before it is working time
         assert cal.is_working(due - timedelta(microseconds=1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(calendars(), moments, amounts)
+def test_taking_working_time_away_undoes_adding_it(
+    cal: Calendar, moment: datetime, amount: timedelta
+) -> None:
+    due = cal.add_working_time(moment, amount)
+    back = cal.subtract_working_time(due, amount)
+    assert back <= due
+    assert cal.working_between(back, due) == amount
+    assert back >= moment  # the latest such moment: not before where the count began
+    assert cal.add_working_time(back, amount) == due
 
 
 @settings(max_examples=100, deadline=None)

@@ -109,7 +109,7 @@ def org(platform: Platform) -> Org:
 FULL = {
     "due": {"amount": 2, "unit": "working_days"},
     "calendar": "cn_2026",
-    "remind": [{"amount": 2, "unit": "hours"}],
+    "remind": [{"amount": 2, "unit": "hours"}, {"amount": 3, "unit": "working_hours"}],
     "escalate": {},
     "overdue": {"action": "approve", "after": {"amount": 1, "unit": "working_days"}},
 }
@@ -125,10 +125,12 @@ def test_a_deadline_counts_working_days_reminds_escalates_and_approves_when_over
     assert task.due_at == due
     assert timers(platform) == [
         ("remind", due - timedelta(hours=2)),
+        ("remind", datetime(2026, 10, 8, 16, tzinfo=SHANGHAI)),  # 3 working hours before
         ("escalate", due),
         ("overdue", datetime(2026, 10, 10, 10, tzinfo=SHANGHAI)),  # Saturday 10th is worked
     ]
-    assert fire(platform, due - timedelta(hours=3)) == 0  # nothing is due yet
+    assert fire(platform, datetime(2026, 10, 8, 15, 59, tzinfo=SHANGHAI)) == 0  # not yet
+    assert fire(platform, datetime(2026, 10, 8, 16, tzinfo=SHANGHAI)) == 1
     assert fire(platform, due - timedelta(hours=2)) == 1
     assert (
         inbox(platform, org.bob)[-1] == "即将到期 Due soon: deal (2026-10-09 10:00 Asia/Shanghai)"
@@ -145,6 +147,7 @@ def test_a_deadline_counts_working_days_reminds_escalates_and_approves_when_over
     kinds = [(e["type"], e.get("auto")) for e in events(platform, instance)]
     assert kinds == [
         ("start", None),
+        ("remind", None),
         ("remind", None),
         ("escalate", None),
         ("task_done", "overdue"),
@@ -169,7 +172,7 @@ def test_a_task_decided_in_time_leaves_no_timers_and_a_stale_timer_does_nothing(
     # A timer a crash left behind (or one claimed before the decision committed): a no-op.
     with begin_write(platform.engine) as conn:
         conn.execute(sa.insert(TIMERS), [{k: v for k, v in t.items() if k != "id"} for t in stale])
-    assert fire(platform, datetime(2027, 1, 1, tzinfo=UTC)) == 3
+    assert fire(platform, datetime(2027, 1, 1, tzinfo=UTC)) == 4
     [task] = task_rows(platform, instance)
     assert (task.status, task.outcome, task.assignees) == ("done", "reject", [
         {"kind": "user", "id": org.bob}
@@ -265,7 +268,8 @@ def test_publishing_checks_deadlines(platform: Platform, org: Org) -> None:
         "bad",
         [
             {"id": "fix", "type": "fill", "deadline": {
-                "due": {"amount": 1, "unit": "working_days"}, "overdue": {"action": "reject"}}},
+                "due": {"amount": 1, "unit": "working_days"}, "overdue": {"action": "reject"},
+                "remind": [{"amount": 1, "unit": "working_hours"}]}},
             {"id": "boss", "type": "approval", "deadline": {
                 "due": {"amount": 1, "unit": "days"}, "calendar": "mars",
                 "overdue": {"action": "return", "to": "nowhere"}}},
@@ -276,6 +280,7 @@ def test_publishing_checks_deadlines(platform: Platform, org: Org) -> None:
     pointers = {e.pointer: e.message for e in caught.value.errors}
     assert set(pointers) == {
         "flows/bad.json#/nodes/1/deadline/due/unit",
+        "flows/bad.json#/nodes/1/deadline/remind/0/unit",
         "flows/bad.json#/nodes/1/deadline/overdue/action",
         "flows/bad.json#/nodes/2/deadline/overdue/to",
     }
