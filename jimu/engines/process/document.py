@@ -103,6 +103,8 @@ _DEADLINE = {
             "required": ["action"],
             "additionalProperties": False,
         },
+        # reminders and escalations go by email too (to people with an address)
+        "email": {"type": "boolean"},
     },
     "required": ["due"],
     "additionalProperties": False,
@@ -315,11 +317,24 @@ def assignee_problem(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _upstream(node_id: str, edges: list[Mapping[str, Any]]) -> set[str]:
+    """The nodes from which ``node_id`` can be reached."""
+    seen: set[str] = set()
+    stack = [node_id]
+    while stack:
+        current = stack.pop()
+        for edge in edges:
+            if edge.get("to") == current and edge.get("from") not in seen:
+                seen.add(str(edge.get("from")))
+                stack.append(str(edge.get("from")))
+    return seen
+
+
 def deadline_problems(
-    i: int, node: Mapping[str, Any], nodes: list[Mapping[str, Any]]
+    i: int, node: Mapping[str, Any], nodes: list[Mapping[str, Any]], edges: Any = ()
 ) -> list[FieldError]:
     """A task's deadline: working units need a calendar, a reject needs the outcome, a
-    return needs a task node to return to (and only a return takes one)."""
+    return needs an earlier task node to return to (and only a return takes one)."""
     at = f"/nodes/{i}/deadline"
     deadline = node["deadline"]
     problems: list[FieldError] = []
@@ -347,6 +362,10 @@ def deadline_problems(
         if target is None or target["type"] not in ("fill", "approval") or target is node:
             problems.append(
                 FieldError(f"{at}/overdue/to", f"{overdue['to']!r} is not another task node")
+            )
+        elif overdue["to"] not in _upstream(str(node["id"]), list(edges)):
+            problems.append(
+                FieldError(f"{at}/overdue/to", f"{overdue['to']!r} does not come before this node")
             )
     return problems
 
@@ -388,7 +407,7 @@ def graph_problems(doc: Mapping[str, Any]) -> list[FieldError]:
                 if message := assignee_problem(entry):
                     problems.append(FieldError(f"/nodes/{i}/{key}/{j}", message))
         if "deadline" in node:
-            problems.extend(deadline_problems(i, node, nodes))
+            problems.extend(deadline_problems(i, node, nodes, doc["edges"]))
         multi = node.get("multi")
         if multi is not None:
             if ("count" in multi) == ("items" in multi):

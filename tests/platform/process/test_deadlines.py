@@ -218,16 +218,19 @@ def test_overdue_tasks_reject_or_return_by_themselves(platform: Platform, org: O
 def test_an_overdue_decision_that_fails_writes_nothing_is_retried_then_an_incident(
     platform: Platform, org: Org
 ) -> None:
-    """Returning to a node the token has not passed fails: the savepoint drops the step, the
-    timer comes back later, and after the last attempt the failure is an incident."""
-    ahead = {"due": {"amount": 1, "unit": "hours"}, "overdue": {"action": "return", "to": "fix"}}
+    """Returning to a node the token has not passed (it took the other branch) fails: the
+    savepoint drops the step, the timer comes back later, and after the last attempt the
+    failure is an incident."""
+    back = {"due": {"amount": 1, "unit": "hours"}, "overdue": {"action": "return", "to": "fix"}}
     fix = {"id": "fix", "type": "fill", "assignees": [{"kind": "initiator"}]}
-    flow = deadline_flow(ahead)
-    flow["nodes"].insert(2, fix)  # "fix" comes after "boss": no way back to it
+    flow = deadline_flow(back)
+    flow["nodes"][1:1] = [{"id": "x", "type": "exclusive"}, fix]
     flow["edges"] = [
-        {"from": "s", "to": "boss"},
-        {"from": "boss", "to": "fix"},
-        {"from": "fix", "to": "e"},
+        {"from": "s", "to": "x"},
+        {"from": "x", "to": "fix", "condition": {">": [{"var": "record.score"}, 1000]}},
+        {"from": "x", "to": "boss", "default": True},  # a score of 80 goes straight to boss
+        {"from": "fix", "to": "boss"},
+        {"from": "boss", "to": "e"},
     ]
     publish_with_calendar(platform, [flow])
     instance = start(platform, org)
@@ -273,6 +276,10 @@ def test_publishing_checks_deadlines(platform: Platform, org: Org) -> None:
             {"id": "boss", "type": "approval", "deadline": {
                 "due": {"amount": 1, "unit": "days"}, "calendar": "mars",
                 "overdue": {"action": "return", "to": "nowhere"}}},
+            {"id": "last", "type": "fill", "deadline": {
+                "due": {"amount": 1, "unit": "days"},
+                "overdue": {"action": "return", "to": "after"}}},
+            {"id": "after", "type": "fill"},
         ],
     )  # fmt: skip
     with pytest.raises(ValidationFailed) as caught:
@@ -283,10 +290,13 @@ def test_publishing_checks_deadlines(platform: Platform, org: Org) -> None:
         "flows/bad.json#/nodes/1/deadline/remind/0/unit",
         "flows/bad.json#/nodes/1/deadline/overdue/action",
         "flows/bad.json#/nodes/2/deadline/overdue/to",
+        "flows/bad.json#/nodes/3/deadline/overdue/to",
     }
+    assert "does not come before" in pointers["flows/bad.json#/nodes/3/deadline/overdue/to"]
     assert "calendar" in pointers["flows/bad.json#/nodes/1/deadline/due/unit"]
     bad["nodes"][2]["deadline"]["overdue"] = {"action": "approve"}
     bad["nodes"][1]["deadline"] = {"due": {"amount": 1, "unit": "days"}}
+    bad["nodes"][3]["deadline"]["overdue"]["to"] = "fix"
     with pytest.raises(ValidationFailed) as caught:
         publish_with_calendar(platform, [bad])
     assert "flows/bad.json#/nodes/2/deadline/calendar" in {e.pointer for e in caught.value.errors}
