@@ -158,10 +158,11 @@ def fire(
     deadline = dict(node.get("deadline") or {})
     zone = deadline_zone(conn, records, str(loaded.row.app), deadline, platform)
     label = f"{loaded.label} ({_due_text(task, zone)})"
+    key = f"{timer.purpose}:{timer.id}"  # one email per timer, even when fired again
     if timer.purpose == "remind":
-        _remind(conn, task, label, deadline, now, platform)
+        _remind(conn, task, label, deadline, now, platform, key)
     elif timer.purpose == "escalate":
-        _escalate(conn, task, label, deadline, now, platform)
+        _escalate(conn, task, label, deadline, now, platform, key)
     elif timer.purpose == "overdue":
         _decide(conn, records, task, deadline, now, platform)
 
@@ -211,12 +212,12 @@ def _remind(
     deadline: Mapping[str, Any],
     now: datetime,
     platform: Platform | None,
+    key: str,
 ) -> None:
     users = _users(task)
     overdue = task.due_at is not None and now >= task.due_at
     word = "已超时 Overdue" if overdue else "即将到期 Due soon"
     title = f"{word}: {label}"
-    key = f"remind:{task.id}:{int(now.timestamp())}"
     _tell(conn, users, title, int(task.id), deadline, key, platform)
     event = {"type": "remind", "task": int(task.id), "users": users}
     _log_step(conn, int(task.instance_id), event, [], [], now)
@@ -229,6 +230,7 @@ def _escalate(
     deadline: Mapping[str, Any],
     now: datetime,
     platform: Platform | None,
+    key: str,
 ) -> None:
     """The managers of the task's people join it (an added assignee each), and are told."""
     from jimu.platform.process.approvers import managers
@@ -249,7 +251,6 @@ def _escalate(
             sa.update(TASKS).where(TASKS.c.id == task.id).values(assignees=people, origin=origin)
         )
         title = f"升级 Escalated: {label}"
-        key = f"escalate:{task.id}"
         _tell(conn, added, title, int(task.id), deadline, key, platform)
     else:
         event["note"] = "nobody to escalate to: the task's people have no manager"

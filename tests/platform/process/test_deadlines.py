@@ -340,3 +340,33 @@ def test_an_app_cannot_drop_a_calendar_a_flow_counts_in(platform: Platform, org:
     assert [e.pointer for e in caught.value.errors] == [
         "flows/deal.json#/nodes/1/deadline/calendar"
     ]
+
+
+def test_reminders_and_escalations_go_by_email_when_the_deadline_says(
+    platform: Platform, org: Org
+) -> None:
+    from jimu.platform.models import Delivery, User
+
+    users: sa.Table = User.__table__  # type: ignore[assignment]
+    deliveries: sa.Table = Delivery.__table__  # type: ignore[assignment]
+    with begin_write(platform.engine) as conn:
+        for name in ("bob", "carol"):
+            conn.execute(
+                sa.update(users)
+                .where(users.c.id == getattr(org, name))
+                .values(email=f"{name}@example.com")
+            )
+    mailed = {**FULL, "email": True}
+    publish_with_calendar(platform, [deadline_flow(mailed)])
+    start(platform, org)
+    due = datetime(2026, 10, 9, 10, tzinfo=SHANGHAI)
+    assert fire(platform, due) == 3  # two reminders and the escalation
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(deliveries.c.channel, deliveries.c.target).order_by(deliveries.c.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("email", "bob@example.com"),
+        ("email", "bob@example.com"),
+        ("email", "carol@example.com"),
+    ]
