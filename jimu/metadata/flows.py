@@ -64,6 +64,15 @@ def flow_app_errors(
         for key in ("assignees", "recipients"):
             errors += _entry_errors(node.get(key), f"{at}/{key}", fields)
         errors += permission_problems(node, at, fields, fixed, entity)
+        calendar = node.get("deadline", {}).get("calendar")
+        if calendar is not None and calendar not in (app.spec.get("calendars") or {}):
+            errors.append(
+                FieldError(
+                    f"{at}/deadline/calendar",
+                    f"the app has no calendar {calendar!r} (app document, 'calendars')",
+                    "reference",
+                )
+            )
         if node["type"] == "subprocess" and node["flow"] not in flows:
             errors.append(
                 FieldError(f"{at}/flow", f"there is no flow {node['flow']!r}", "reference")

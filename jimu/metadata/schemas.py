@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jimu.engines.calendar import CALENDAR_SCHEMA
 from jimu.engines.form.registry import FieldTypeRegistry, default_registry
 from jimu.metadata.app_menu import COLOR_PATTERN, menu_item_defs
 from jimu.metadata.pool import POOL_SECTION
@@ -138,6 +139,12 @@ def app_schema() -> dict[str, Any]:
             "color": {"type": "string", "pattern": COLOR_PATTERN},
             "menu": {"type": "array", "items": {"$ref": "#/$defs/menu_item"}},
             "time_zone": {"type": "string", "minLength": 1, "maxLength": 64},
+            # working-day calendars by name (deadlines of flow tasks count in them)
+            "calendars": {
+                "type": "object",
+                "propertyNames": {"pattern": NAME_PATTERN},
+                "additionalProperties": CALENDAR_SCHEMA,
+            },
             # the app's home page: a dashboard instead of the cards of its tables
             "home": {
                 "type": "object",

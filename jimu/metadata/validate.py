@@ -224,9 +224,15 @@ def form_errors(
 def app_errors(
     app_doc: Mapping[str, Any], app: AppModel, dashboards: Collection[str] | None = None
 ) -> list[FieldError]:
+    from jimu.engines.calendar import calendar_errors
     from jimu.metadata.time_zone import time_zone_errors
 
-    return menu_errors(app_doc, app.entities, dashboards) + time_zone_errors(app_doc)
+    calendars = [
+        e
+        for name, body in (app_doc.get("calendars") or {}).items()
+        for e in calendar_errors(body, f"/calendars/{name}")
+    ]
+    return menu_errors(app_doc, app.entities, dashboards) + time_zone_errors(app_doc) + calendars
 
 
 def validate_app_documents(

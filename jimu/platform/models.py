@@ -717,14 +717,20 @@ class ProcessTask(Base):
     #: ([{from, to, by}]), ``added`` ({mode, by, for}), ``auto`` (initiator / repeat),
     #: ``then`` (the rest of a manager chain, in order).
     origin: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    #: When the task is due (its node's ``deadline``), or None.
+    due_at: Mapped[datetime | None] = mapped_column()
 
 
 class ProcessTimer(Base):
-    """A token waiting for ``due_at`` (a timer node): claimed like the rule timers (a sibling
+    """A token waiting for ``due_at`` (a timer node), or a task's deadline timer (``task_id``
+    with ``purpose`` remind / escalate / overdue): claimed like the rule timers (a sibling
     table, since those are keyed by rule and record), fired and deleted in one transaction."""
 
     __tablename__ = "jimu_process_timer"
-    __table_args__ = (sa.Index("ix_jimu_process_timer_due", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_jimu_process_timer_due", "due_at"),
+        sa.Index("ix_jimu_process_timer_task", "task_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     instance_id: Mapped[int] = mapped_column(
@@ -734,6 +740,8 @@ class ProcessTimer(Base):
     due_at: Mapped[datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    task_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    purpose: Mapped[str | None] = mapped_column(sa.String(16))
 
 
 class ProcessStep(Base):

@@ -43,6 +43,11 @@ START_ON = ("manual", "created", "updated", "field_changed", "schedule", "rule",
 END_RESULTS = ("complete", "reject", "cancel")
 JOIN_MODES = ("all", "any", "n")
 UNITS = ("minutes", "hours", "days", "weeks")
+#: Units a deadline may count in: calendar time, or working time of a calendar.
+WORKING_UNITS = ("working_hours", "working_days")
+OVERDUE_ACTIONS = ("approve", "reject", "return")
+#: Units a reminder before the due time may count in.
+REMIND_UNITS = ("minutes", "hours", "days", "working_hours")
 ID_PATTERN = "^[A-Za-z][A-Za-z0-9_-]{0,62}$"
 
 _DURATION = {
@@ -52,6 +57,57 @@ _DURATION = {
         "unit": {"enum": list(UNITS)},
     },
     "required": ["amount", "unit"],
+    "additionalProperties": False,
+}
+_DEADLINE_SPAN = {
+    "type": "object",
+    "properties": {
+        "amount": {"type": "integer", "minimum": 0, "maximum": 10_000},
+        "unit": {"enum": [*UNITS, *WORKING_UNITS]},
+    },
+    "required": ["amount", "unit"],
+    "additionalProperties": False,
+}
+_DEADLINE = {
+    "type": "object",
+    "properties": {
+        # when the task is due, counted from its creation
+        "due": _DEADLINE_SPAN,
+        # the app calendar working units count in (app document, "calendars")
+        "calendar": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
+        # reminders to the task's people, this long before the due time (0: at it)
+        "remind": {
+            "type": "array",
+            "items": {
+                **_DURATION,
+                "properties": {
+                    "amount": {"type": "integer", "minimum": 0, "maximum": 10_000},
+                    "unit": {"enum": list(REMIND_UNITS)},
+                },
+            },
+            "maxItems": 5,
+        },
+        # the approver's manager joins the task when it is this long overdue
+        "escalate": {
+            "type": "object",
+            "properties": {"after": _DEADLINE_SPAN},
+            "additionalProperties": False,
+        },
+        # what happens by itself when the task is this long overdue
+        "overdue": {
+            "type": "object",
+            "properties": {
+                "action": {"enum": list(OVERDUE_ACTIONS)},
+                "to": {"type": "string", "pattern": ID_PATTERN},
+                "after": _DEADLINE_SPAN,
+            },
+            "required": ["action"],
+            "additionalProperties": False,
+        },
+        # reminders and escalations go by email too (to people with an address)
+        "email": {"type": "boolean"},
+    },
+    "required": ["due"],
     "additionalProperties": False,
 }
 _MULTI = {
@@ -91,6 +147,7 @@ NODE_SCHEMA: dict[str, Any] = {
         },
         "exclude_initiator": {"type": "boolean"},
         "field_permissions": PERMISSIONS_SCHEMA,
+        "deadline": _DEADLINE,
         # cc / notify
         "recipients": {"type": "array", "items": {"type": "object"}},
         "title": {"type": "string", "minLength": 1, "maxLength": 300},
@@ -200,6 +257,7 @@ _KIND_ONLY: dict[str, tuple[str, ...]] = {
     "auto_approve": ("approval",),
     "exclude_initiator": ("fill", "approval"),
     "field_permissions": ("fill", "approval"),
+    "deadline": ("fill", "approval"),
     "title": ("cc",),
     "body": ("cc",),
     "email": ("cc",),
@@ -262,6 +320,59 @@ def assignee_problem(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _upstream(node_id: str, edges: list[Mapping[str, Any]]) -> set[str]:
+    """The nodes from which ``node_id`` can be reached."""
+    seen: set[str] = set()
+    stack = [node_id]
+    while stack:
+        current = stack.pop()
+        for edge in edges:
+            if edge.get("to") == current and edge.get("from") not in seen:
+                seen.add(str(edge.get("from")))
+                stack.append(str(edge.get("from")))
+    return seen
+
+
+def deadline_problems(
+    i: int, node: Mapping[str, Any], nodes: list[Mapping[str, Any]], edges: Any = ()
+) -> list[FieldError]:
+    """A task's deadline: working units need a calendar, a reject needs the outcome, a
+    return needs an earlier task node to return to (and only a return takes one)."""
+    at = f"/nodes/{i}/deadline"
+    deadline = node["deadline"]
+    problems: list[FieldError] = []
+    spans = [("due", deadline["due"])]
+    spans += [(f"{key}/after", deadline[key]["after"]) for key in ("escalate", "overdue")
+              if "after" in deadline.get(key, {})]  # fmt: skip
+    spans += [(f"remind/{j}", span) for j, span in enumerate(deadline.get("remind", []))]
+    for where, span in spans:
+        if span["unit"] in WORKING_UNITS and "calendar" not in deadline:
+            problems.append(
+                FieldError(f"{at}/{where}/unit", "working hours and days need a 'calendar'")
+            )
+    overdue = deadline.get("overdue")
+    if overdue is None:
+        return problems
+    outcomes = node.get("outcomes") or (["approve", "reject"] if node["type"] == "approval" else [])
+    if overdue["action"] == "reject" and "reject" not in outcomes:
+        problems.append(
+            FieldError(f"{at}/overdue/action", f"{node['id']!r} has no 'reject' outcome")
+        )
+    if (overdue["action"] == "return") != ("to" in overdue):
+        problems.append(FieldError(f"{at}/overdue/to", "'to' goes with a return, and only there"))
+    elif "to" in overdue:
+        target = next((n for n in nodes if n["id"] == overdue["to"]), None)
+        if target is None or target["type"] not in ("fill", "approval") or target is node:
+            problems.append(
+                FieldError(f"{at}/overdue/to", f"{overdue['to']!r} is not another task node")
+            )
+        elif overdue["to"] not in _upstream(str(node["id"]), list(edges)):
+            problems.append(
+                FieldError(f"{at}/overdue/to", f"{overdue['to']!r} does not come before this node")
+            )
+    return problems
+
+
 def graph_problems(doc: Mapping[str, Any]) -> list[FieldError]:
     """The checks of a schema-valid flow: ids, edges, reachability, gateways and joins."""
     problems: list[FieldError] = []
@@ -298,6 +409,8 @@ def graph_problems(doc: Mapping[str, Any]) -> list[FieldError]:
             for j, entry in enumerate(node.get(key, ())):
                 if message := assignee_problem(entry):
                     problems.append(FieldError(f"/nodes/{i}/{key}/{j}", message))
+        if "deadline" in node:
+            problems.extend(deadline_problems(i, node, nodes, doc["edges"]))
         multi = node.get("multi")
         if multi is not None:
             if ("count" in multi) == ("items" in multi):

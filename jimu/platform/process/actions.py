@@ -82,9 +82,11 @@ def return_task(
     user_id: int | None,
     comment: str | None = None,
     platform: Platform | None = None,
+    auto: str | None = None,
 ) -> StepResult:
     """退回: the task's token goes back to ``to``, a task node it passed; the tasks at its
-    node are withdrawn and those of ``to`` created anew (their people resolved again)."""
+    node are withdrawn and those of ``to`` created anew (their people resolved again).
+    ``auto``: why nobody did (``overdue``)."""
     task = open_task_row(conn, task_id)
     event: dict[str, Any] = {
         "type": "return",
@@ -95,6 +97,8 @@ def return_task(
     }
     if comment:
         event["comment"] = comment
+    if auto:
+        event["auto"] = auto
     conn.execute(sa.update(TASKS).where(TASKS.c.id == task_id).values(comment=comment))
     return send_event(conn, records, int(task.instance_id), event, now, platform=platform)
 

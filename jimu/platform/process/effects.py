@@ -17,6 +17,7 @@ from jimu.engines.process import ProcessError
 from jimu.engines.rule import PlannedEffect, RecordView, compile_rule
 from jimu.engines.rule.plan import PlannedWrite
 from jimu.platform import notify
+from jimu.platform.process import deadlines
 from jimu.platform.process.approvers import Who, approved_users, named_users, resolve_task
 from jimu.platform.process.instances import (
     INSTANCES,
@@ -74,7 +75,9 @@ def open_task(
     left is an incident (the task stays open, without people, for an admin to transfer)."""
     node = ctx.flow.node(str(effect["node"]))
     if candidates is None and not node.get("assignees"):
-        return _insert_task(ctx, effect, [], origin), []  # no entries: for the flow designers
+        task_id = _insert_task(ctx, effect, [], origin)  # no entries: for the flow designers
+        deadlines.schedule(ctx, task_id, str(effect["token"]), node)
+        return task_id, []
     multi = node.get("multi") or {}
     index = int(effect.get("index") or 0)
     if candidates is None and multi.get("per_assignee") and index < len(node["assignees"]):
@@ -106,6 +109,8 @@ def open_task(
     if resolved.turn is not None:
         info["turn"] = resolved.turn
     task_id = _insert_task(ctx, effect, decided.users, info)
+    if not decided.auto:
+        deadlines.schedule(ctx, task_id, str(effect["token"]), node)
     if decided.problem:
         record_incident(
             ctx.conn,
@@ -174,15 +179,15 @@ def _create_task(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cancel_task(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
+    where = (
+        TASKS.c.instance_id == ctx.instance_id,
+        TASKS.c.token == effect["token"],
+        TASKS.c.position == effect["index"],
+        TASKS.c.status.in_(("open", "waiting")),
+    )
+    deadlines.drop_timers(ctx.conn, ctx.conn.scalars(sa.select(TASKS.c.id).where(*where)).all())
     ctx.conn.execute(
-        sa.update(TASKS)
-        .where(
-            TASKS.c.instance_id == ctx.instance_id,
-            TASKS.c.token == effect["token"],
-            TASKS.c.position == effect["index"],
-            TASKS.c.status.in_(("open", "waiting")),
-        )
-        .values(status="cancelled", completed_at=ctx.now)
+        sa.update(TASKS).where(*where).values(status="cancelled", completed_at=ctx.now)
     )
     return {}
 
@@ -205,7 +210,9 @@ def _create_timer(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
 def _cancel_timer(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
     ctx.conn.execute(
         sa.delete(TIMERS).where(
-            TIMERS.c.instance_id == ctx.instance_id, TIMERS.c.token == effect["token"]
+            TIMERS.c.instance_id == ctx.instance_id,
+            TIMERS.c.token == effect["token"],
+            TIMERS.c.task_id.is_(None),  # a timer node's, not a task's deadline
         )
     )
     return {}

@@ -322,9 +322,11 @@ def complete_task(
     comment: str | None = None,
     platform: Platform | None = None,
     edited: Sequence[str] = (),
+    auto: str | None = None,
 ) -> StepResult:
     """Complete an open task with ``outcome`` (the node's first outcome when None);
-    ``edited`` names the record's fields the person changed with it (kept in the step).
+    ``edited`` names the record's fields the person changed with it (kept in the step);
+    ``auto`` says why nobody did (``overdue``: a deadline decided it).
 
     A task with people still to act after it (the rest of a manager chain, a signer added
     after) hands over to the next on its node's first outcome (approve); a signer added before
@@ -374,6 +376,9 @@ def complete_task(
         event["comment"] = comment
     if edited:
         event["edited"] = list(edited)
+    if auto:
+        event["auto"] = auto
+    conn.execute(sa.delete(TIMERS).where(TIMERS.c.task_id == task_id))  # its deadline's
     instance_id = int(task.instance_id)
     if hands_over and taken == first:
         queue: list[FollowUp] = []
@@ -525,6 +530,7 @@ def task_view(r: Any) -> dict[str, Any]:
         "completed_by": r.completed_by,
         "created_at": r.created_at.isoformat(),
         "completed_at": r.completed_at.isoformat() if r.completed_at else None,
+        "due_at": r.due_at.isoformat() if r.due_at else None,
     }
 
 

@@ -110,6 +110,7 @@ def _task_query(conn: sa.Connection, tab: str, user_id: int, filters: Filters) -
         TASKS.c.created_at,
         TASKS.c.completed_at,
         TASKS.c.completed_by,
+        TASKS.c.due_at,
         INSTANCES.c.id.label("instance_id"),
         INSTANCES.c.app,
         INSTANCES.c.flow,

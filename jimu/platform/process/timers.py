@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
 from jimu.errors import NotFound
 from jimu.platform.db import begin_write
+from jimu.platform.process import deadlines
 from jimu.platform.process.instances import (
     INSTANCES,
     TIMERS,
@@ -43,10 +45,16 @@ def process_timers(
     with begin_write(platform.engine) as conn:
         claimed = conn.execute(stmt).all()
         for timer in claimed:
-            event = {"type": "timer_fired", "token": timer.token}
+            event: dict[str, Any] = {"type": "timer_fired", "token": timer.token}
+            if timer.task_id is not None:
+                event = {"type": "deadline", "task": timer.task_id, "purpose": timer.purpose}
             try:
                 with conn.begin_nested():
                     conn.execute(sa.delete(TIMERS).where(TIMERS.c.id == timer.id))
+                    if timer.task_id is not None:
+                        records = _records(platform, conn, timer.instance_id)
+                        deadlines.fire(conn, records, timer, now, platform=platform)
+                        continue
                     send_event(
                         conn,
                         _records(platform, conn, timer.instance_id),

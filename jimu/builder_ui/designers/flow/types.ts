@@ -40,6 +40,7 @@ export interface FlowBoot extends Boot {
   users: Person[];
   roles: { name: string; label: Label }[];
   departments: Person[];
+  calendars: { name: string; label: Label }[];
   flows: { name: string; label: Label; entity: string; version: number; status: string; published_version: number | null }[];
 }
 /** What the tree's components share: the tree, the selection, the compiled document (for

@@ -131,6 +131,11 @@ def flow_designer(
             "list_url": f"/design/apps/{app}/flows",
             "entities": _entities(model),
             "fields": _fields(model),
+            # the app's working-day calendars, for task deadlines (app document)
+            "calendars": [
+                {"name": name, "label": body.get("label") or {"en": name}}
+                for name, body in sorted((model.spec.get("calendars") or {}).items())
+            ],
         }
     label = viewer.label(data["document"].get("label"), flow)
     title = viewer.t("designer.flow.title")

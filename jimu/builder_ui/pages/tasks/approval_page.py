@@ -9,6 +9,7 @@ too soon, 422 naming the field)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from jimu.errors import FieldError, JimuError, NotFound, PermissionDenied, Valid
 from jimu.platform.api.params import id_path
 from jimu.platform.api.processes import _involved, _may_monitor, _return_to
 from jimu.platform.dependencies import PlatformDep
+from jimu.platform.models import utcnow
 from jimu.platform.process import instances
 from jimu.platform.process.flows import flow_version
 from jimu.platform.process.task_inbox import copied_instances
@@ -65,6 +67,11 @@ def _instance(conn: sa.Connection, instance_id: int) -> Any:
     if row is None:
         raise NotFound(f"No process instance {instance_id}.")
     return row
+
+
+def _overdue(task: Any) -> bool:
+    """An open task past its due time (its node's deadline)."""
+    return task.status == "open" and task.due_at is not None and task.due_at <= utcnow()
 
 
 def _may_see(platform: Platform, conn: sa.Connection, row: Any, viewer: Viewer) -> None:
@@ -140,7 +147,7 @@ def _page(
         can_act = False
         return_choices: list[dict[str, str]] = []
         if task_row is not None:
-            task = instances.task_view(task_row)
+            task = {**instances.task_view(task_row), "overdue": _overdue(task_row)}
             named = {"kind": "user", "id": user.id} in list(task_row.assignees)
             can_act = task_row.status == "open" and (named or monitor)
             if can_act:
@@ -158,6 +165,7 @@ def _page(
         choices = actions.user_choices(conn) if (can_act or running) else []
         initiator_name = user_names(conn, {row.initiator_id}) if row.initiator_id else {}
     flow_label = viewer.label(doc.get("label"), row.flow)
+    now = utcnow()
     title = f"{node_label(task['node'])} · {flow_label}" if task is not None else flow_label
     done = DONE_NOTICES.get(request.query_params.get("done", ""))
     notice = None
@@ -187,6 +195,9 @@ def _page(
         open_tasks=[
             {
                 **t,
+                "overdue": t["status"] == "open"
+                and bool(t["due_at"])
+                and datetime.fromisoformat(t["due_at"]) <= now,
                 "node_label": node_label(t["node"]),
                 "people": [names.get(u, f"#{u}") for u in t["users"]],
             }

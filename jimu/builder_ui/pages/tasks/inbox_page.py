@@ -15,6 +15,7 @@ from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
 from jimu.builder_ui.pages.tasks.actions import approve_task, problem_text
 from jimu.platform.dependencies import PlatformDep
+from jimu.platform.models import utcnow
 from jimu.platform.process import task_inbox
 from jimu.platform.process.task_inbox import TABS, BulkResult, Filters, Labels
 from jimu.platform.state import Platform
@@ -45,6 +46,7 @@ def _shown(
 ) -> list[dict[str, Any]]:
     """The rows with the flow's and node's labels in the viewer's language and their link."""
     shown = []
+    now = utcnow()
     for row in rows:
         doc = labels.doc(conn, row["app"], row["flow"], row["flow_version"])
         nodes = {n.get("id"): n for n in doc.get("nodes", [])}
@@ -58,6 +60,9 @@ def _shown(
                 "link": link,
                 "when": row.get("created_at") or row.get("started_at"),
                 "done_at": row.get("acted_at") or row.get("completed_at") or row.get("ended_at"),
+                "overdue": row.get("status") == "open"
+                and row.get("due_at") is not None
+                and row["due_at"] <= now,
             }
         )
     return shown

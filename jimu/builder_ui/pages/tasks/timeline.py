@@ -29,6 +29,8 @@ KNOWN_EVENTS = (
     "subprocess_done",
     "cancel_case",
     "message",
+    "remind",
+    "escalate",
 )
 
 
@@ -50,8 +52,10 @@ def people_in(trace: list[dict[str, Any]], tasks: list[dict[str, Any]]) -> set[i
         for key in ("by", "user", "to"):
             if isinstance(event.get(key), int) and not isinstance(event.get(key), bool):
                 ids.add(int(event[key]))
-        for key in ("from", "users", "mentions"):
-            ids.update(v for v in event.get(key) or [] if isinstance(v, int))
+        for key in ("from", "users", "mentions", "to"):
+            value = event.get(key)
+            if isinstance(value, list):
+                ids.update(v for v in value if isinstance(v, int))
         for effect in step.get("effects") or []:
             ids.update(v for v in effect.get("users") or [] if isinstance(v, int))
     for task in tasks:
@@ -80,8 +84,10 @@ def timeline(
             concerns = [name(event.get("to"))]
         elif kind in ("add_signer", "add_instance"):
             concerns = [name(event.get("user"))]
-        elif kind == "urge":
+        elif kind in ("urge", "remind"):
             concerns = [name(u) for u in event.get("users") or []]
+        elif kind == "escalate":
+            concerns = [name(u) for u in event.get("to") or []]
         created = [
             {"node": node_label(str(e.get("node"))), "users": [name(u) for u in e["users"]]}
             for e in step.get("effects") or []
