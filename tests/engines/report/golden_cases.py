@@ -16,6 +16,13 @@ from typing import Any
 
 D, A, ACT = "crm_deal", "crm_account", "crm_activity"
 LIVE = "deleted_at IS NULL"
+#: What a link or user dimension shows (written as correlated subqueries, independently of
+#: the compiler's joins): the account's name, the user's display name (else the username).
+ACCOUNT_NAME = f"(SELECT a.name FROM {A} a WHERE a.id = d.account_id AND a.{LIVE})"
+OWNER_NAME = (
+    "(SELECT coalesce(nullif(u.display_name, ''), u.username) FROM jimu_user u "
+    "WHERE u.id = d.owner_id)"
+)
 
 
 def order(column: str, values: list[str]) -> str:
@@ -83,6 +90,11 @@ def nulls_last(expr: str, desc: bool = False) -> str:
 
 
 CASES: list[dict[str, Any]] = []
+#: One row per id with what a dimension shows for it (the top N's hand-written form).
+TITLES = {
+    "name": f"SELECT id, name FROM {A} WHERE {LIVE}",
+    "who": "SELECT id, coalesce(nullif(display_name, ''), username) AS who FROM jimu_user",
+}
 
 
 def _postgres(sql: str) -> str:
@@ -220,8 +232,8 @@ case(
 case(
     "015_by_account_link",
     deals({"field": "account"}, measures=TOTAL),
-    f"SELECT account_id, sum(amount) FROM {D} WHERE {LIVE} GROUP BY account_id "
-    "ORDER BY account_id IS NULL, account_id",
+    f"SELECT account_id, sum(amount), {ACCOUNT_NAME} FROM {D} d WHERE d.{LIVE} "
+    "GROUP BY account_id ORDER BY account_id IS NULL, account_id",
 )
 
 # -- dates in Asia/Shanghai ----------------------------------------------------------------
@@ -298,8 +310,8 @@ case(
 case(
     "032_by_owner",
     deals({"field": "owner_id"}, measures=TOTAL),
-    f"SELECT owner_id, sum(amount) FROM {D} WHERE {LIVE} GROUP BY owner_id "
-    "ORDER BY owner_id IS NULL, owner_id",
+    f"SELECT owner_id, sum(amount), {OWNER_NAME} FROM {D} d WHERE d.{LIVE} "
+    "GROUP BY owner_id ORDER BY owner_id IS NULL, owner_id",
 )
 case(
     "033_three_dimensions",
@@ -446,19 +458,26 @@ case(
 case(
     "047_top_3_accounts",
     deals({"field": "account"}, measures=TOTAL, sort=[{"by": "total", "desc": True}], limit=3),
-    f"SELECT account_id, sum(amount) AS s FROM {D} WHERE {LIVE} GROUP BY account_id "
-    "ORDER BY s IS NULL, s DESC, account_id IS NULL, account_id LIMIT 3",
+    f"SELECT account_id, sum(amount) AS s, {ACCOUNT_NAME} FROM {D} d WHERE d.{LIVE} "
+    "GROUP BY account_id ORDER BY s IS NULL, s DESC, account_id IS NULL, account_id LIMIT 3",
 )
 
 
-def top_with_others(dim: str, measure: str, limit: int, dim_order: str, same: str) -> str:
+def top_with_others(
+    dim: str, measure: str, limit: int, dim_order: str, same: str, title: str = ""
+) -> str:
+    """The top ``limit`` values of ``dim`` and the others; ``title``: a column of ``t`` (one
+    row per id, left-joined) shown for the top values."""
+    shown = f", max(CASE WHEN r.rn <= {limit} THEN t.{title} END)" if title else ""
+    titles = f"LEFT JOIN titles t ON t.id = d.{dim} " if title else ""
     return (
         f"WITH agg AS (SELECT {dim} AS k, {measure} AS v FROM {D} WHERE {LIVE} GROUP BY {dim}), "
         f"r AS (SELECT k, row_number() OVER (ORDER BY v IS NULL, v DESC, k IS NULL, {dim_order}) AS rn "
-        f"FROM agg) "
-        f"SELECT CASE WHEN r.rn <= {limit} THEN d.{dim} END, {measure.replace('(', '(d.', 1) if measure != 'count(*)' else measure}, "
-        f"CASE WHEN r.rn > {limit} THEN 1 ELSE 0 END AS o "
-        f"FROM {D} d JOIN r ON {same} WHERE d.{LIVE} "
+        f"FROM agg)"
+        + (f", titles AS ({TITLES[title]})" if title else "")
+        + f" SELECT CASE WHEN r.rn <= {limit} THEN d.{dim} END, {measure.replace('(', '(d.', 1) if measure != 'count(*)' else measure}, "
+        f"CASE WHEN r.rn > {limit} THEN 1 ELSE 0 END AS o{shown} "
+        f"FROM {D} d JOIN r ON {same} {titles}WHERE d.{LIVE} "
         f"GROUP BY CASE WHEN r.rn <= {limit} THEN d.{dim} END, CASE WHEN r.rn > {limit} THEN 1 ELSE 0 END "
         f"ORDER BY o, min(r.rn)"
     )
@@ -481,9 +500,30 @@ case(
 case(
     "049_top_5_accounts_by_count_with_others",
     deals({"field": "account"}, limit=5, others=True, sort=[{"by": "n", "desc": True}]),
-    sqlite=top_with_others("account_id", "count(*)", 5, "k", "d.account_id IS r.k"),
+    sqlite=top_with_others("account_id", "count(*)", 5, "k", "d.account_id IS r.k", "name"),
     postgresql=top_with_others(
-        "account_id", "count(*)", 5, "k", "d.account_id IS NOT DISTINCT FROM r.k"
+        "account_id", "count(*)", 5, "k", "d.account_id IS NOT DISTINCT FROM r.k", "name"
+    ),
+)
+case(
+    "082_stage_by_account_shows_account_names",
+    deals({"field": "stage"}, {"field": "account"}),
+    f"SELECT stage, account_id, count(*), {ACCOUNT_NAME} FROM {D} d WHERE d.{LIVE} "
+    f"GROUP BY stage, account_id ORDER BY stage IS NULL, {stage_order()}, "
+    "account_id IS NULL, account_id",
+)
+case(
+    "083_top_2_owners_with_others_show_names",
+    deals(
+        {"field": "owner_id"},
+        measures=TOTAL,
+        sort=[{"by": "total", "desc": True}],
+        limit=2,
+        others=True,
+    ),
+    sqlite=top_with_others("owner_id", "sum(amount)", 2, "k", "d.owner_id IS r.k", "who"),
+    postgresql=top_with_others(
+        "owner_id", "sum(amount)", 2, "k", "d.owner_id IS NOT DISTINCT FROM r.k", "who"
     ),
 )
 
