@@ -293,3 +293,26 @@ def test_a_card_shows_its_chosen_measure_against_the_previous_period() -> None:
     card = draw([DEALS, rate, before], [row], {"type": "kpi", "value": "rate"})["card"]
     assert card["value"] == "25%"
     assert card["detail"] == {"label": "Previous", "value": "20%", "change": "+25%", "up": True}
+
+
+def test_link_and_user_dimensions_show_titles_and_keep_alike_titles_apart() -> None:
+    account = {
+        "name": "account",
+        "role": "dimension",
+        "type": "number",
+        "label": {"en": "Account"},
+        "target": "account",
+        "title": "account:title",
+    }
+    title = {"name": "account:title", "role": "title", "of": "account", "type": "text"}
+    rows = [
+        {"account": 7, "deals": 3, "account:title": "Acme"},
+        {"account": 8, "deals": 2, "account:title": "Acme"},
+        {"account": 9, "deals": 1, "account:title": "Globex"},
+        {"account": 10, "deals": 1, "account:title": None},  # outside the reader's scope
+    ]
+    bar = draw([account, DEALS, title], rows, {"type": "bar"})
+    assert bar["option"]["xAxis"]["data"] == ["Acme #7", "Acme #8", "Globex", "10"]
+    table = draw([account, DEALS, title], rows[2:3], {"type": "table"}, "zh")
+    assert table["table"]["rows"] == [{"others": False, "cells": ["Globex", "1"]}]
+    assert [h["label"] for h in table["table"]["headers"]] == ["Account", "Deals"]

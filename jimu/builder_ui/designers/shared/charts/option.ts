@@ -12,6 +12,8 @@ export interface RenderContext {
   lang: Lang;
   words: ChartWords;
   theme?: "light" | "dark";
+  /** Per titled dimension, the titles that several ids share (shown with their id). */
+  shared?: Map<string, Set<string>>;
 }
 
 export interface CardData {
@@ -67,9 +69,38 @@ function numberOf(value: Cell | undefined): number | null {
   return Number.isFinite(number) ? number : null;
 }
 
-/** The label of a row's value of a dimension ("Others" for the others row's first one). */
+/** The title of a row's id for a link or user dimension, if the result has one. */
+function titleOf(column: ResultColumn, row: ResultRow): string | null {
+  const title = column.title ? row[column.title] : null;
+  return typeof title === "string" && title !== "" ? title : null;
+}
+
+/** Per titled dimension, the titles more than one id has (two accounts named alike): those
+ * are written with the id, so they stay apart on an axis or in a legend. */
+function sharedTitles(dimensions: ResultColumn[], rows: ResultRow[]): Map<string, Set<string>> {
+  const shared = new Map<string, Set<string>>();
+  for (const column of dimensions) {
+    if (!column.title) continue;
+    const ids = new Map<string, Cell>();
+    const repeated = new Set<string>();
+    for (const row of rows) {
+      const title = titleOf(column, row);
+      if (title === null) continue;
+      const id = row[column.name];
+      if (ids.has(title) && ids.get(title) !== id) repeated.add(title);
+      ids.set(title, id);
+    }
+    if (repeated.size) shared.set(column.name, repeated);
+  }
+  return shared;
+}
+
+/** The label of a row's value of a dimension ("Others" for the others row's first one; a
+ * linked record's title or a user's name for their ids). */
 function dimensionText(column: ResultColumn, row: ResultRow, ctx: RenderContext, first: boolean): string {
   if (first && row.others === true) return ctx.words.others;
+  const title = titleOf(column, row);
+  if (title !== null) return ctx.shared?.get(column.name)?.has(title) ? `${title} #${row[column.name]}` : title;
   return formatDimension(column, row[column.name], ctx.lang, ctx.words);
 }
 
@@ -480,7 +511,7 @@ export function drawReport(
   options: DrawOptions,
 ): Drawing {
   const parts = partsOf(columns, rows);
-  const ctx: RenderContext = options;
+  const ctx: RenderContext = { ...options, shared: sharedTitles(parts.dimensions, rows) };
   if (!parts.measures.length) return { kind: "empty", message: options.words.no_rows };
   if (!rows.length) return { kind: "empty", message: options.words.no_rows };
   const needsDimension = !["number", "kpi", "table"].includes(visual.type);
