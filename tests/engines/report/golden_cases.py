@@ -1027,6 +1027,64 @@ case(
 )
 
 
+_KIND_STEPS, _DEAL_STEPS = ["call", "email", "meeting"], ["proposal", "won"]
+
+
+def _funnel_then(dialect: str) -> str:
+    """Activities by kind, then the deal each belongs to by stage: an activity reaches a deal
+    step when its (live) deal ever had that stage (its history or its current stage)."""
+    if dialect == "sqlite":
+        value = "json_extract(new_value, '$')"
+        initial = "json_extract(new_value, '$.{0}')"
+    else:
+        value, initial = "(new_value #>> '{}')", "(new_value ->> '{0}')"
+    history = "FROM jimu_record_history WHERE app = 'crm' AND entity = '{0}'"
+    steps = _KIND_STEPS + _DEAL_STEPS
+    rows = " UNION ALL ".join(f"SELECT '{s}' AS step, {i} AS pos" for i, s in enumerate(steps))
+    deal_pos = (
+        "CASE dev.v "
+        + " ".join(f"WHEN '{s}' THEN {i + len(_KIND_STEPS)}" for i, s in enumerate(_DEAL_STEPS))
+        + " END"
+    )
+    return (
+        f"WITH ev AS (SELECT record_id AS rid, {value} AS v {history.format('activity')} "
+        f"AND field = 'kind' UNION ALL SELECT record_id, {initial.format('kind')} "
+        f"{history.format('activity')} AND field = '*' "
+        f"UNION ALL SELECT id, kind FROM {ACT} WHERE {LIVE}), "
+        f"dev AS (SELECT record_id AS did, {value} AS v {history.format('deal')} "
+        f"AND field = 'stage' UNION ALL SELECT record_id, {initial.format('stage')} "
+        f"{history.format('deal')} AND field = '*' UNION ALL SELECT id, stage FROM {D} "
+        f"WHERE {LIVE}), "
+        f"live AS (SELECT ev.rid, {order('ev.v', _KIND_STEPS)} AS pos FROM ev "
+        f"JOIN {ACT} m ON m.id = ev.rid AND m.{LIVE} "
+        f"WHERE ev.v IN ({', '.join(repr(s) for s in _KIND_STEPS)}) "
+        f"UNION ALL SELECT m.id, {deal_pos} FROM {ACT} m "
+        f"JOIN {D} d ON d.id = m.deal_id AND d.{LIVE} JOIN dev ON dev.did = d.id "
+        f"WHERE m.{LIVE} AND dev.v IN ({', '.join(repr(s) for s in _DEAL_STEPS)})), "
+        f"s AS ({rows}), "
+        f"c AS (SELECT s.step, s.pos, ({_EVER}) AS n FROM s) "
+        "SELECT c.step, c.n, c.n * 1.0 / nullif(p.n, 0), c.n * 1.0 / nullif(f.n, 0) "
+        "FROM c LEFT JOIN c p ON p.pos = c.pos - 1 JOIN c f ON f.pos = 0 ORDER BY c.pos"
+    )
+
+
+case(
+    "084_funnel_carried_on_to_the_linked_deal",
+    {
+        "dataset": {"entity": "activity"},
+        "measures": N,
+        "funnel": {
+            "field": "kind",
+            "steps": _KIND_STEPS,
+            "then": {"link": "deal", "field": "stage", "steps": _DEAL_STEPS},
+        },
+        "visual": {"type": "funnel"},
+    },
+    sqlite=_funnel_then("sqlite"),
+    postgresql=_funnel_then("postgresql"),
+)
+
+
 def _first_in(start: str, end: str) -> str:
     return (
         "SELECT count(*) FROM (SELECT rid, min(at) AS first FROM live WHERE live.pos >= s.pos "

@@ -114,7 +114,7 @@ export function cellOf(result: ReportResult, row: ResultRow): Record<string, unk
 /** The (field, value) a dimension of a clicked row filters by, when it is a field's own value
  * (not a period or bin) and not empty. */
 function crossPart(column: ResultColumn, row: ResultRow): { field: string; value: string | number | boolean } | null {
-  if (!column.field || NOT_CROSSABLE.has(column.type ?? "")) return null;
+  if (!column.field || column.crossable === false || NOT_CROSSABLE.has(column.type ?? "")) return null;
   const value = row[column.name];
   if (value === null || value === undefined) return null;
   return { field: column.field, value };

@@ -77,9 +77,7 @@ def org_import(
     try:
         tables: dict[str, SourceTable] = {name: read_csv(name, t) for name, t in texts.items()}
     except UnreadableCsv as error:
-        notice = Notice(
-            "error", viewer.t("org.unreadable_csv", table=error.table, line=error.line)
-        )
+        notice = Notice("error", viewer.t("org.unreadable_csv", table=error.table, line=error.line))
         return _render(request, viewer, platform, texts=texts, notice=notice, status=422)
     with platform.write_sessions() as db:
         report = sync_organisation(

@@ -24,6 +24,8 @@ export interface ResultColumn {
   title?: string;
   /** A title column: the dimension it names. */
   of?: string;
+  /** false: a click on its values names no value of `field` (a funnel carried on past it). */
+  crossable?: boolean;
 }
 
 export type Cell = string | number | boolean | null;
