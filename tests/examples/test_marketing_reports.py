@@ -163,6 +163,13 @@ def test_the_analytics_reports_agree_with_the_samples(loaded: Any) -> None:
     assert marketing[-1]["leads_conversion"] == pytest.approx(expected[-1] / expected[-2])
     assert marketing[-1]["leads_overall"] == pytest.approx(expected[-1] / expected[0])
 
+    # leads by province, for the map: the samples' province of each lead's city
+    by_province = run(service, engine, specs["leads_by_province"])
+    assert {r["province"]: r["leads"] for r in by_province} == Counter(
+        lead.get("province") for lead in leads
+    )
+    assert {"广东省", "北京市", "新疆维吾尔自治区"} <= {r["province"] for r in by_province}
+
     kpi = run(service, engine, specs["new_leads_this_month"])
     june = sum(1 for lead in leads if lead["created_at"].startswith("2026-06"))
     may = sum(1 for lead in leads if lead["created_at"].startswith("2026-05"))

@@ -265,20 +265,27 @@ def test_a_pivot_has_columns_per_value_and_totals_only_for_additive_measures() -
     assert [h["label"] for h in plain["table"]["headers"]] == ["Stage", "2026-01"]
 
 
-def test_the_china_map_is_a_ranked_table_with_a_note_not_a_fake_map() -> None:
+def test_the_china_map_colours_provinces_and_lists_values_off_the_map() -> None:
     province = {"name": "province", "role": "dimension", "type": "text"}
     rows = [
         {"province": "广东", "deals": 3},
+        {"province": "广东省", "deals": 2},  # the long form is the same province
         {"province": "浙江", "deals": 9},
-        {"province": "北京", "deals": None},
+        {"province": "新疆维吾尔自治区", "deals": 1},
+        {"province": "北京市", "deals": None},
+        {"province": "Singapore", "deals": 4},
     ]
     drawing = draw([province, DEALS], rows, {"type": "china_map"}, "zh")
-    assert drawing["kind"] == "table" and drawing["note"] == "NO MAP"
-    assert [r["cells"] for r in drawing["table"]["rows"]] == [
-        ["1", "浙江", "9"],
-        ["2", "广东", "3"],
-        ["3", "北京", "–"],
+    assert drawing["kind"] == "echarts"
+    [series] = drawing["option"]["series"]
+    assert series["type"] == "map" and series["map"] == "china"
+    assert series["data"] == [
+        {"name": "广东", "value": 5},
+        {"name": "浙江", "value": 9},
+        {"name": "新疆", "value": 1},
     ]
+    assert drawing["option"]["visualMap"]["max"] == 9
+    assert drawing["note"] == "NO MAP Singapore 4"
 
 
 def test_no_rows_is_said_and_a_visual_without_its_dimension_is_a_card() -> None:

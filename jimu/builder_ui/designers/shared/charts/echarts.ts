@@ -1,14 +1,14 @@
 // Apache ECharts (Apache-2.0, with zrender BSD-3-Clause), tree-shaken to the charts and
 // components the report visuals use, drawn as SVG (and once on a canvas for a PNG download).
 // Built into the `charts` chunk.
-import { BarChart, FunnelChart, HeatmapChart, LineChart, PieChart, ScatterChart } from "echarts/charts";
+import { BarChart, FunnelChart, HeatmapChart, LineChart, MapChart, PieChart, ScatterChart } from "echarts/charts";
 import {
   GridComponent,
   LegendComponent,
   TooltipComponent,
   VisualMapComponent,
 } from "echarts/components";
-import { init, use, type EChartsType } from "echarts/core";
+import { init, registerMap, use, type EChartsType } from "echarts/core";
 import { CanvasRenderer, SVGRenderer } from "echarts/renderers";
 
 use([
@@ -18,6 +18,7 @@ use([
   FunnelChart,
   ScatterChart,
   HeatmapChart,
+  MapChart,
   GridComponent,
   LegendComponent,
   TooltipComponent,
@@ -49,4 +50,16 @@ export function pngOf(chart: Chart, theme: "light" | "dark"): string {
   } finally {
     copy.dispose();
   }
+}
+
+let china: Promise<void> | null = null;
+
+/** Registers the map of China's provinces as "china", once, loading its data on first use
+ * (its own chunk): map/json/china.json of the echarts 4.9.0 npm package, Apache-2.0 (see
+ * docs/reports.md, "The map of China"). */
+export function loadChinaMap(): Promise<void> {
+  china ??= import("echarts-4-maps/map/json/china.json").then((module) => {
+    registerMap("china", (module as { default: unknown }).default as Parameters<typeof registerMap>[1]);
+  });
+  return china;
 }
