@@ -281,3 +281,32 @@ def test_a_funnel_carried_on_describes_the_later_steps_and_does_not_cross_filter
         "funnel": {**spec["funnel"], "then": {"link": "deal", "field": "kind", "steps": ["x"]}},
     }
     assert problems(duplicate) == {"/funnel/then/field": "unknown_field"}
+
+
+def test_a_funnel_carried_on_reads_the_linked_entity_with_its_scope() -> None:
+    from jimu.engines.report import Access, entities_of
+
+    spec = {
+        **BASE,
+        "dataset": {"entity": "activity"},
+        "funnel": {
+            "field": "kind",
+            "steps": ["call", "email"],
+            "then": {"link": "deal", "field": "stage", "steps": ["won"]},
+        },
+    }
+    assert entities_of(spec, crm.MODEL) == ["activity", "deal"]  # its read right and scope
+    hidden = Target(
+        crm.MODEL,
+        crm.tables(),
+        "sqlite",
+        "UTC",
+        crm.NOW,
+        Access(hidden={"deal": frozenset({"stage"})}),
+        history=crm.HISTORY,
+    )
+    with pytest.raises(JimuError) as caught:
+        compile_report(spec, hidden)
+    assert [(e.pointer, e.code) for e in caught.value.errors] == [
+        ("/funnel/then/field", "hidden_field")
+    ]
