@@ -4,8 +4,9 @@ still current with one small query.
 
 :func:`watch` makes an engine note, in an ``after_execute`` listener, every table that a
 SQLAlchemy ``INSERT``, ``UPDATE`` or ``DELETE`` writes (Core or ORM): the entity and junction
-tables of the apps (every table not named ``jimu_...``) and the records' field history
-(``jimu_record_history``, which stage funnels read). The tables are collected on
+tables of the apps (every table not named ``jimu_...``), the records' field history
+(``jimu_record_history``, which stage funnels read) and the users (``jimu_user``, whose
+display names charts show for owners). The tables are collected on
 ``Connection.info`` and raised **at commit**, in one statement just before the database's
 COMMIT (the ``commit`` connection event): a row lock taken at a transaction's first write
 would make every other writer of the table wait for that whole transaction on PostgreSQL;
@@ -35,10 +36,11 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import UpdateBase
 
-from jimu.platform.models import RecordHistory, Revision
+from jimu.platform.models import RecordHistory, Revision, User
 
 REVISIONS: sa.Table = Revision.__table__  # type: ignore[assignment]
 HISTORY_TABLE = str(RecordHistory.__tablename__)
+USER_TABLE = str(User.__tablename__)
 #: Rows a table's version is spread over (their sum is the version).
 SHARDS = 8
 PREFIX = "data:"
@@ -51,7 +53,7 @@ _shard_lock = threading.Lock()
 
 def tracked(table: str) -> bool:
     """Whether writes to ``table`` raise its version (app data, not the platform's own)."""
-    if table == HISTORY_TABLE:
+    if table in (HISTORY_TABLE, USER_TABLE):
         return True
     # Migrations' own bookkeeping and SQLite batch copies (a publish changes the app's
     # published version anyway).

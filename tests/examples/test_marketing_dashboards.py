@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from jimu.app import create_app
 from jimu.platform.auth.users import create_user
 from jimu.platform.clock import clock
-from jimu.platform.demo import DemoReport, run_demo
+from jimu.platform.demo import DEMO_TEAM, DemoReport, run_demo
+from jimu.platform.models import User
 from jimu.platform.settings import Settings
 from jimu.platform.state import Platform
 from tests.conftest import DIALECTS, create_postgres_database, drop_postgres_database
@@ -107,7 +108,9 @@ def test_every_chart_of_both_dashboards_has_numbers(board: Board) -> None:
         "qualified",
         "sales_accepted",
         "converted",
+        "won",
     ]
+    assert 0 < rows_of(overview["funnel"])[-1]["leads"] < rows_of(overview["funnel"])[-2]["leads"]
     rate = rows_of(overview["mql_sql"])[0]
     assert 0 < rate["rate"] <= 1 and rate["rate_previous"] is not None
     sales = board.run(SALES)
@@ -181,6 +184,58 @@ def test_a_cross_filter_narrows_the_other_charts(board: Board) -> None:
     # campaigns have no lead source: that chart stays as it was
     assert not after["roi_trend"]["cross_filtered"]
     assert rows_of(after["roi_trend"]) == rows_of(before["roi_trend"])
+
+
+def test_owners_show_their_names_and_a_series_click_filters_by_both_dimensions(
+    board: Board,
+) -> None:
+    board.sign_in("sales_director")
+    before = board.run(SALES, filters={"period": None})
+    with board.platform.sessions() as db:
+        users = {u.id: u.display_name or u.username for u in db.query(User)}
+    # the leaderboard groups by owner id and shows each owner's display name
+    leaderboard = [r for r in rows_of(before["leaderboard"]) if r["rep"] is not None]
+    assert leaderboard and all(r["rep:title"] == users[r["rep"]] for r in leaderboard)
+    team = {name for _, name, _ in DEMO_TEAM}
+    assert {r["rep:title"] for r in leaderboard} <= team  # names of the demo's people
+    column = next(c for c in before["leaderboard"]["result"]["columns"] if c["name"] == "rep")
+    assert column["title"] == "rep:title" and column["target"] == "user"
+    # stage × owner: a click on one owner's segment of one stage filters by both
+    stacked = rows_of(before["stage_owner"])
+    assert all(r["owner:title"] == users.get(r["owner"]) for r in stacked if r["owner"])
+    row = max((r for r in stacked if r["owner"]), key=lambda r: r["amount"] or 0)
+    cross = {
+        "item": "stage_owner",
+        "field": "stage",
+        "value": row["stage"],
+        "series": {"field": "owner_id", "value": row["owner"]},
+    }
+    after = board.run(SALES, filters={"period": None}, cross=cross)
+    assert after["leaderboard"]["cross_filtered"] and not after["stage_owner"]["cross_filtered"]
+    assert [r["rep"] for r in rows_of(after["leaderboard"])] == [row["owner"]]
+    assert [r["stage"] for r in rows_of(after["pipeline"])] == [row["stage"]]
+    assert total(after["pipeline"], "amount") == pytest.approx(row["amount"])
+    # the same through the drill-down of another chart: both conditions apply
+    drill = {"item": "pipeline", "cell": {"stage": row["stage"]}, "cross": cross}
+    response = board.client.post(f"{SALES}/drill", json=drill | {"filters": {"period": None}})
+    assert response.status_code == 200, response.text
+    both = {
+        "and": [
+            {"==": [{"var": "stage"}, row["stage"]]},
+            {"==": [{"var": "owner_id"}, row["owner"]]},
+        ]
+    }
+    assert board.count("opportunity", response.json()["filter"]) == board.count("opportunity", both)
+    bad = {**cross, "series": {"field": "Not A Field", "value": [1], "extra": 1}}
+    refused = board.client.post(f"{SALES}/run", json={"cross": bad})
+    assert refused.status_code == 422
+    assert {e["pointer"] for e in refused.json()["errors"]} == {
+        "/cross/series/field",
+        "/cross/series/value",
+        "/cross/series/extra",
+    }
+    refused = board.client.post(f"{SALES}/run", json={"cross": {**cross, "series": 5}})
+    assert [e["pointer"] for e in refused.json()["errors"]] == ["/cross/series"]
 
 
 def test_drilling_into_a_slice_lists_exactly_its_records(board: Board) -> None:

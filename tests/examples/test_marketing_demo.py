@@ -219,10 +219,10 @@ def test_a_month_on_only_the_leads_quiet_since_history_ended_lose_points_once(
 def test_a_month_on_stale_deals_and_quiet_customers_that_became_so_after_the_history(
     demo: Demo,
 ) -> None:
-    """(After the month of the test above, ``Demo.month_later``.) The stale-opportunity and dormant-customer rules
-    fired, once each, for exactly the records whose quiet time ended after the history did: a
-    customer's activity is its own change or the newest change of its contacts, deals,
-    contracts and tickets."""
+    """(After the month of the test above, ``Demo.month_later``.) The stale-opportunity and
+    dormant-customer rules fired, once each, for exactly the records whose quiet time ended
+    after the history did: a customer's activity is its own change or the newest change of its
+    contacts, deals, contracts and tickets."""
     demo.month_later()
     samples = read_samples(MARKETING)
     ended = history_end(samples)

@@ -144,6 +144,32 @@ def test_the_analytics_reports_agree_with_the_samples(loaded: Any) -> None:
         assert row["leads_conversion"] == pytest.approx(row["leads"] / before["leads"])
         assert row["leads_overall"] == pytest.approx(row["leads"] / funnel[0]["leads"])
 
+    # MQL -> SQL -> opportunity -> won: the last step from the converted opportunity's stage
+    marketing = run(service, engine, specs["marketing_funnel"])
+    stage_of = {o["id"]: o["stage"] for o in samples["opportunity"]}
+    lead_steps = ["qualified", "sales_accepted", "converted"]
+
+    def furthest(lead: dict[str, Any]) -> int:
+        if stage_of.get(lead.get("converted_opportunity")) == "won":
+            return len(lead_steps)
+        status = lead["status"]
+        return lead_steps.index(status) if status in lead_steps else -1
+
+    tops = [furthest(lead) for lead in leads]
+    expected = [sum(1 for top in tops if top >= i) for i in range(len(lead_steps) + 1)]
+    assert [r["status"] for r in marketing] == [*lead_steps, "won"]
+    assert [r["leads"] for r in marketing] == expected
+    assert 0 < expected[-1] < expected[-2]  # some converted leads were won, not all
+    assert marketing[-1]["leads_conversion"] == pytest.approx(expected[-1] / expected[-2])
+    assert marketing[-1]["leads_overall"] == pytest.approx(expected[-1] / expected[0])
+
+    # leads by province, for the map: the samples' province of each lead's city
+    by_province = run(service, engine, specs["leads_by_province"])
+    assert {r["province"]: r["leads"] for r in by_province} == Counter(
+        lead.get("province") for lead in leads
+    )
+    assert {"广东省", "北京市", "新疆维吾尔自治区"} <= {r["province"] for r in by_province}
+
     kpi = run(service, engine, specs["new_leads_this_month"])
     june = sum(1 for lead in leads if lead["created_at"].startswith("2026-06"))
     may = sum(1 for lead in leads if lead["created_at"].startswith("2026-05"))

@@ -164,6 +164,8 @@ class MarketingSteps(WorldState):
             "campaign": campaign,
             "region": company.region,
             "city": company.city,
+            # the city's province as people write it (广东省); none for cities abroad
+            "province": N.PROVINCES.get(company.city),
             "industry": company.industry if rng.chance(0.85) else None,
             "company_size": company.size if rng.chance(0.7) else None,
             "interests": self._interests(),

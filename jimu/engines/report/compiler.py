@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from jimu.engines.expr import ExprError
 from jimu.engines.form.model import AppModel
 from jimu.engines.form.tables import EntityTables
-from jimu.engines.report import compare, special, windows
+from jimu.engines.report import compare, special, titles, windows
 from jimu.engines.report import measures as agg
 from jimu.engines.report.dataset import (
     Access,
@@ -59,6 +59,8 @@ class Target:
     access: Access = field(default_factory=Access)
     #: The platform's field history table (``jimu_record_history``), for funnels.
     history: sa.Table | None = None
+    #: The platform's users table (``jimu_user``): user dimensions show display names.
+    users: sa.Table | None = None
 
     def today(self) -> date:
         moment = self.now or datetime.now(UTC)
@@ -96,6 +98,8 @@ class _Dimension:
     key: Expr
     order: Expr
     meta: dict[str, Any]
+    #: What the chart shows for an id (a linked record's title, a user's name), or None.
+    title: Expr | None = None
 
 
 @dataclass
@@ -160,6 +164,7 @@ class _Compiler:
         columns = [d.meta for d in dimensions] + measure_columns
         if self._others_active(dimensions):
             columns.append({"name": "others", "role": "others", "type": "boolean"})
+        columns += [titles.title_meta(d.name) for d in dimensions if d.title is not None]
         return CompiledReport(statement, columns, entity, [dict(d.meta) for d in dimensions])
 
     def _resolve(self, path: str, pointer: str) -> Resolved | None:
@@ -263,9 +268,16 @@ class _Compiler:
             meta = dimension_meta(name, spec, resolved, "text", options=options)
             return _Dimension(name, column.label(f"d{i}"), order, meta)
         meta = dimension_meta(name, spec, resolved, resolved.kind)
+        title: Expr | None = None
         if field_spec is not None and field_spec.type == "link":
-            meta["target"] = str(field_spec.get("target"))  # the ids' entity, for their titles
-        return _Dimension(name, column.label(f"d{i}"), column, meta)
+            meta["target"] = str(field_spec.get("target"))  # the ids' entity
+            title = titles.link_title(self.dataset, resolved, field_spec)
+        elif titles.is_user(resolved) and self.target.users is not None:
+            meta["target"] = "user"
+            title = titles.user_title(self.dataset, self.target.users, i, column)
+        if title is not None:
+            meta["title"] = titles.title_meta(name)["name"]
+        return _Dimension(name, column.label(f"d{i}"), column, meta, title)
 
     # -- filters --------------------------------------------------------------------------
 
@@ -729,7 +741,7 @@ class _Compiler:
         if self._others_active(dimensions):
             return self._top_with_others(dimensions, values, measures, where, keys, int(limit or 0))
         statement = (
-            sa.select(*(d.key for d in dimensions), *measures)
+            sa.select(*(d.key for d in dimensions), *measures, *_titles(dimensions))
             .select_from(self.dataset.from_clause)
             .where(*where)
         )
@@ -774,8 +786,11 @@ class _Compiler:
         head = sa.case((is_other, sa.null()), else_=first.key.element)
         flag = sa.case((is_other, sa.literal_column("1")), else_=sa.literal_column("0"))
         rest = dimensions[1:]
+        shown = _titles(dimensions, first_unless=is_other)
         statement = (
-            sa.select(head.label("d0"), *(d.key for d in rest), *measures, flag.label("others"))
+            sa.select(
+                head.label("d0"), *(d.key for d in rest), *measures, flag.label("others"), *shown
+            )
             .select_from(
                 self.dataset.from_clause.join(
                     ranks, first.key.element.is_not_distinct_from(ranks.c.k)
@@ -788,6 +803,20 @@ class _Compiler:
         for d in rest:
             order += [sa.Grouping(d.key.element).is_(None), d.order]
         return statement.order_by(*order)
+
+
+def _titles(dimensions: list[_Dimension], first_unless: Expr | None = None) -> list[Any]:
+    """The dimensions' titles, one per group (an id has one title); on the "others" row of a
+    top N (``first_unless``) the first dimension has none."""
+    shown: list[Any] = []
+    for i, d in enumerate(dimensions):
+        if d.title is None:
+            continue
+        title = d.title
+        if i == 0 and first_unless is not None:
+            title = sa.case((first_unless, sa.null()), else_=title)
+        shown.append(sa.func.max(title).label(f"d{i}_title"))
+    return shown
 
 
 _ORDERS: dict[tuple[int, tuple[str, ...]], tuple[Expr, Expr]] = {}

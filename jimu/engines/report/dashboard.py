@@ -216,11 +216,17 @@ def _overlaps(items: Sequence[Mapping[str, Any]]) -> list[FieldError]:
 @dataclass(frozen=True)
 class CrossFilter:
     """A click on a chart's category: records whose ``field`` equals ``value`` (applied to
-    the dashboard's other charts that have the field)."""
+    the dashboard's other charts that have the field); on a chart with two dimensions also
+    the clicked series, ``series`` = (field, value), applied to the charts that have it."""
 
     field: str
     value: Any
     source: str  # the item id clicked, which keeps its own data
+    series: tuple[str, Any] | None = None
+
+    def conditions(self) -> list[tuple[str, Any]]:
+        """Each (field, value) the click denotes, the category first."""
+        return [(self.field, self.value), *([self.series] if self.series else [])]
 
 
 def chart_spec(
@@ -249,8 +255,9 @@ def chart_spec(
             conditions.append({"in_list": [{"var": field}, list(value)]})
     if cross is not None and cross.source != item["id"]:
         entity = str(report.get("dataset", {}).get("entity", ""))
-        if field_type_of(app, entity, cross.field) is not None:
-            conditions.append({"==": [{"var": cross.field}, cross.value]})
+        for field, value in cross.conditions():
+            if field_type_of(app, entity, field) is not None:
+                conditions.append({"==": [{"var": field}, value]})
     if ranges:
         spec["date_ranges"] = ranges
     if conditions:

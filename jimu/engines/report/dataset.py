@@ -291,6 +291,10 @@ def entities_of(spec: Mapping[str, Any], model: AppModel) -> list[str]:
             if isinstance(item, Mapping) and item.get("filter"):
                 paths += json_vars(item["filter"])
     paths += json_vars(spec.get("filter") or {})
+    funnel = spec.get("funnel")
+    then = funnel.get("then") if isinstance(funnel, Mapping) else None
+    if isinstance(then, Mapping) and isinstance(then.get("link"), str):
+        paths.append(f"{then['link']}.{then.get('field')}")  # the funnel's later steps
     for path in paths:
         entity = base
         for name in path.split(".")[:-1]:

@@ -9,6 +9,12 @@ history was kept; it counts as reached at the record's last update). With ``reac
 relative or fixed range), a step counts the records whose first arrival at that step or a
 later one falls within the range.
 
+``then`` carries the funnel on past the record into the record a single link field of it
+leads to: ``{"link": "converted_opportunity", "field": "stage", "steps": ["won"]}`` adds the
+steps of that record's own field, read the same way from its history and current value (the
+reader's scope on the linked entity applies: a linked record outside it reaches nothing). A
+lead whose opportunity was won reached "won" and, being later, every lead step before it.
+
 One statement: a CTE of the reach events (history and current values) of the chart's records,
 one of the first reach time per record and step, and the counts per step, with the conversion
 from the step before (``lag``) and from the first step (``first_value``) as window functions.
@@ -17,6 +23,7 @@ from the step before (``lag``) and from the first step (``first_value``) as wind
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -48,6 +55,22 @@ def funnel_properties(range_properties: dict[str, Any]) -> dict[str, Any]:
                 "type": "object",
                 "properties": {k: v for k, v in range_properties.items() if k != "field"},
                 "required": ["range"],
+                "additionalProperties": False,
+            },
+            "then": {
+                "type": "object",
+                "properties": {
+                    "link": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                    "field": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                    "steps": {
+                        "type": "array",
+                        "items": {"type": "string", "minLength": 1},
+                        "minItems": 1,
+                        "maxItems": MAX_STEPS,
+                        "uniqueItems": True,
+                    },
+                },
+                "required": ["link", "field", "steps"],
                 "additionalProperties": False,
             },
         },
@@ -83,6 +106,75 @@ def _json_text(value: Expr, key: str | None, dialect: str) -> Expr:
     return sa.func.json_extract(sa.type_coerce(value, sa.Text), path)
 
 
+@dataclass(frozen=True)
+class Then:
+    """The steps of a linked record's field that follow the record's own (``funnel.then``)."""
+
+    entity: str  # the linked entity
+    field: str
+    steps: list[str]
+    linked: sa.FromClause  # the dataset's join of the link (scope in its ON)
+    column: Expr  # the field's column on ``linked``
+
+
+def _then_reached(
+    then: Then,
+    *,
+    history: sa.Table,
+    app: str,
+    base: sa.FromClause,
+    from_clause: sa.FromClause,
+    where: list[Expr],
+    offset: int,
+    dialect: str,
+) -> sa.Select[Any]:
+    """(rid, pos, at): when each chart record's linked record reached a ``then`` step (its
+    positions follow the record's own ``offset`` steps)."""
+    h = history
+    links = (
+        sa.select(base.c.id.label("rid"), then.linked.c.id.label("lid"))
+        .select_from(from_clause)
+        .where(*where, then.linked.c.id.is_not(None))
+        .cte("funnel_links")
+    )
+    mine = [h.c.app == app, h.c.entity == then.entity]
+    changed = (
+        sa.select(
+            links.c.rid,
+            _json_text(h.c.new_value, None, dialect).label("v"),
+            h.c.changed_at.label("at"),
+        )
+        .select_from(h.join(links, links.c.lid == h.c.record_id))
+        .where(*mine, h.c.field == then.field)
+    )
+    created = (
+        sa.select(
+            links.c.rid,
+            _json_text(h.c.new_value, then.field, dialect).label("v"),
+            h.c.changed_at.label("at"),
+        )
+        .select_from(h.join(links, links.c.lid == h.c.record_id))
+        .where(*mine, h.c.field == CREATED_FIELD)
+    )
+    current = (
+        sa.select(
+            base.c.id.label("rid"), then.column.label("v"), then.linked.c.updated_at.label("at")
+        )
+        .select_from(from_clause)
+        .where(*where, then.linked.c.id.is_not(None))
+    )
+    events = sa.union_all(changed, created, current).cte("funnel_then_events")
+    position = sa.case(
+        *(
+            (events.c.v == step, sa.literal_column(str(offset + i)))
+            for i, step in enumerate(then.steps)
+        )
+    )
+    return sa.select(events.c.rid, position.label("pos"), events.c.at).where(
+        events.c.v.in_(then.steps)
+    )
+
+
 def funnel_statement(
     *,
     history: sa.Table,
@@ -96,9 +188,10 @@ def funnel_statement(
     steps: list[str],
     reached: tuple[datetime | date, datetime | date] | None,
     dialect: str,
+    then: Then | None = None,
 ) -> sa.Select[Any]:
     """Rows ``d0`` (the step), ``m0`` (records that reached it), ``m1`` (conversion from the
-    step before), ``m2`` (from the first step), in the steps' order."""
+    step before), ``m2`` (from the first step), in the steps' order (``then``'s after)."""
     h = history
     mine = [h.c.app == app, h.c.entity == entity]
     records = sa.select(base.c.id.label("rid")).select_from(from_clause).where(*where)
@@ -122,18 +215,33 @@ def funnel_statement(
     position: Callable[[Expr], Expr] = lambda v: sa.case(  # noqa: E731
         *((v == step, sa.literal_column(str(i))) for i, step in enumerate(steps))
     )
-    numbered = (
+    own = (
         sa.select(events.c.rid, position(events.c.v).label("pos"), events.c.at)
         .select_from(events.join(chosen, chosen.c.rid == events.c.rid))
         .where(events.c.v.in_(steps))
-        .cte("funnel_reached")
     )
+    every = list(steps)
+    if then is None:
+        numbered = own.cte("funnel_reached")
+    else:
+        later = _then_reached(
+            then,
+            history=history,
+            app=app,
+            base=base,
+            from_clause=from_clause,
+            where=where,
+            offset=len(steps),
+            dialect=dialect,
+        )
+        numbered = sa.union_all(own, later).cte("funnel_reached")
+        every += then.steps
     step_rows: list[sa.Select[str, int]] = [
         sa.select(
             sa.literal(step, sa.String).label("step"),
             sa.literal_column(str(i), sa.Integer).label("pos"),
         )
-        for i, step in enumerate(steps)
+        for i, step in enumerate(every)
     ]
     step_table = sa.union_all(*step_rows).cte("funnel_steps")
     first = (

@@ -310,6 +310,7 @@ def funnel_report(
                 c.problems.add(
                     f"/funnel/steps/{i}", f"{step!r} is not an option of {name}", "reference"
                 )
+    then = _funnel_then(c, entity, spec.get("then"), steps)
     reached = None
     if spec.get("reached"):
         bounds = c._range(spec["reached"], c.target.today(), "/funnel/reached")
@@ -332,10 +333,59 @@ def funnel_report(
         steps=steps,
         reached=reached,
         dialect=c.dialect,
+        then=then[0] if then else None,
     )
     by_value = {str(o["value"]): o for o in options}
-    dimension = dimension_meta(
-        name, {"field": name}, resolved, "text", options=[by_value[s] for s in steps]
-    )
+    shown = [by_value[s] for s in steps]
+    if then:
+        shown += then[1]
+    dimension = dimension_meta(name, {"field": name}, resolved, "text", options=shown)
+    if then:
+        # the later steps are values of another entity's field: a click on one names no
+        # value of this field, so the funnel does not cross-filter
+        dimension["crossable"] = False
     columns = funnel.funnel_meta(spec, measure_specs[0], dimension)
     return CompiledReport(statement, columns, entity, [dict(dimension)])
+
+
+def _funnel_then(
+    c: _Compiler, entity: str, then: Mapping[str, Any] | None, steps: list[str]
+) -> tuple[funnel.Then, list[Mapping[str, Any]]] | None:
+    """``funnel.then``: the later steps on the record a link leads to, and their options
+    (problems at ``/funnel/then/...``)."""
+    if not then:
+        return None
+    link_name, field_name = str(then["link"]), str(then["field"])
+    link = c.target.model.entity(entity).field(link_name)
+    if link is None or link.type != "link" or link.get("many", False):
+        c.problems.add(
+            "/funnel/then/link", f"{link_name!r} is not a single link field of {entity}", "type"
+        )
+        return None
+    resolved = c._resolve(f"{link_name}.{field_name}", "/funnel/then/field")
+    if resolved is None:
+        return None
+    options = list(resolved.field.get("options") or []) if resolved.field else []
+    if resolved.field is None or resolved.field.type != "select" or not options:
+        c.problems.add(
+            "/funnel/then/field",
+            f"{field_name!r} is not a select field of {resolved.entity}",
+            "type",
+        )
+        return None
+    by_value = {str(o["value"]): o for o in options}
+    later = [str(step) for step in then["steps"]]
+    for i, step in enumerate(later):
+        if step not in by_value:
+            c.problems.add(
+                f"/funnel/then/steps/{i}",
+                f"{step!r} is not an option of {resolved.entity}.{field_name}",
+                "reference",
+            )
+        elif step in steps:
+            c.problems.add(
+                f"/funnel/then/steps/{i}", f"{step!r} is a step of the funnel already", "duplicate"
+            )
+    linked = c.dataset.joins[(link_name,)][0]
+    shape = funnel.Then(resolved.entity, field_name, later, linked, resolved.column)
+    return shape, [by_value[s] for s in later if s in by_value]

@@ -117,7 +117,8 @@ def filter_values(dashboard: Mapping[str, Any], given: Any) -> dict[str, Any]:
 
 
 def cross_filter(dashboard: Mapping[str, Any], given: Any) -> CrossFilter | None:
-    """The cross-filter of the request (``{"item", "field", "value"}`` or null)."""
+    """The cross-filter of the request (``{"item", "field", "value"}``, with ``"series":
+    {"field", "value"}`` for a click on a chart with two dimensions, or null)."""
     if given is None:
         return None
     if not isinstance(given, Mapping):
@@ -133,13 +134,34 @@ def cross_filter(dashboard: Mapping[str, Any], given: Any) -> CrossFilter | None
     value = given.get("value")
     if value is not None and not isinstance(value, Scalar):
         errors.append(FieldError("/cross/value", "must be one value", "type"))
-    unknown = set(given) - {"item", "field", "value"}
+    unknown = set(given) - {"item", "field", "value", "series"}
     errors += [
         FieldError(f"/cross/{k}", "is not a key of a cross-filter", "unknown") for k in unknown
     ]
+    series = _series(given.get("series"), errors)
     if errors:
         raise ValidationFailed("The cross-filter is not valid.", errors)
-    return CrossFilter(str(given["field"]), value, str(given["item"]))
+    return CrossFilter(str(given["field"]), value, str(given["item"]), series)
+
+
+def _series(given: Any, errors: list[FieldError]) -> tuple[str, Any] | None:
+    """The clicked series of a cross-filter (``{"field", "value"}``), or its problems."""
+    if given is None:
+        return None
+    if not isinstance(given, Mapping):
+        errors.append(FieldError("/cross/series", "must be an object", "type"))
+        return None
+    found = len(errors)
+    if not isinstance(given.get("field"), str) or not _FIELD.fullmatch(given["field"]):
+        errors.append(FieldError("/cross/series/field", "must be a field path", "type"))
+    value = given.get("value")
+    if value is not None and not isinstance(value, Scalar):
+        errors.append(FieldError("/cross/series/value", "must be one value", "type"))
+    errors += [
+        FieldError(f"/cross/series/{k}", "is not a key of a series", "unknown")
+        for k in sorted(set(given) - {"field", "value"})
+    ]
+    return (str(given["field"]), value) if len(errors) == found else None
 
 
 def _problem(error: JimuError) -> dict[str, Any]:
@@ -219,8 +241,8 @@ def run_dashboard(
 def _cross_applies(spec: Mapping[str, Any], cross: CrossFilter | None) -> bool:
     if cross is None:
         return False
-    wanted = {"==": [{"var": cross.field}, cross.value]}
-    return wanted in (spec.get("filter") or {}).get("and", [])
+    applied = (spec.get("filter") or {}).get("and", [])
+    return any({"==": [{"var": field}, value]} in applied for field, value in cross.conditions())
 
 
 def drill_dashboard(

@@ -40,7 +40,7 @@ from jimu.platform import data_versions
 from jimu.platform import metadata_store as store
 from jimu.platform.access.binding import bind_user
 from jimu.platform.access.guarded import GuardedRecords
-from jimu.platform.models import RecordHistory
+from jimu.platform.models import RecordHistory, User
 from jimu.platform.reports.cache import ResultCache
 
 #: The most records a drill-down on linked fields lists by id.
@@ -85,6 +85,7 @@ def target_for(
         now,
         Access(scopes, hidden),
         history=RecordHistory.__table__,  # type: ignore[arg-type]
+        users=User.__table__,  # type: ignore[arg-type]
     )
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from jimu.engines.form.model import AppModel
 from jimu.engines.form.registry import default_registry
 from jimu.engines.form.tables import EntityTables, build_tables
-from jimu.platform.models import RecordHistory
+from jimu.platform.models import RecordHistory, User
 
 
 def _select(
@@ -206,6 +206,10 @@ def rows(
 
 #: The platform's field history table (the report engine reads it for funnels).
 HISTORY: sa.Table = RecordHistory.__table__  # type: ignore[assignment]
+#: The platform's users table: owner dimensions show the owners' names.
+USERS: sa.Table = User.__table__  # type: ignore[assignment]
+#: The deals' owners (1–4); the third has no display name, so charts show the username.
+PEOPLE = [(1, "wang", "王芳"), (2, "li", "Li Lei"), (3, "chen", ""), (4, "zhao", "赵敏")]
 #: The stages a deal moves through, in order (``lost`` can follow any of the first three).
 PATH = ["lead", "qualified", "proposal", "won"]
 
@@ -263,8 +267,17 @@ def seed(engine: sa.Engine, **sizes: Any) -> dict[str, EntityTables]:
     built = tables(metadata)
     metadata.create_all(engine)
     HISTORY.create(engine, checkfirst=True)
+    USERS.create(engine, checkfirst=True)
     data = rows(**sizes)
     with engine.begin() as conn:
+        conn.execute(USERS.delete())
+        conn.execute(
+            USERS.insert(),
+            [
+                {"id": i, "username": u, "display_name": d, "password_hash": "-"}
+                for i, u, d in PEOPLE
+            ],
+        )
         history = history_rows(data["deal"])
         for name in ("account", "deal", "activity"):
             conn.execute(built[name].table.insert(), data[name])

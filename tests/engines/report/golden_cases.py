@@ -16,6 +16,13 @@ from typing import Any
 
 D, A, ACT = "crm_deal", "crm_account", "crm_activity"
 LIVE = "deleted_at IS NULL"
+#: What a link or user dimension shows (written as correlated subqueries, independently of
+#: the compiler's joins): the account's name, the user's display name (else the username).
+ACCOUNT_NAME = f"(SELECT a.name FROM {A} a WHERE a.id = d.account_id AND a.{LIVE})"
+OWNER_NAME = (
+    "(SELECT coalesce(nullif(u.display_name, ''), u.username) FROM jimu_user u "
+    "WHERE u.id = d.owner_id)"
+)
 
 
 def order(column: str, values: list[str]) -> str:
@@ -83,6 +90,11 @@ def nulls_last(expr: str, desc: bool = False) -> str:
 
 
 CASES: list[dict[str, Any]] = []
+#: One row per id with what a dimension shows for it (the top N's hand-written form).
+TITLES = {
+    "name": f"SELECT id, name FROM {A} WHERE {LIVE}",
+    "who": "SELECT id, coalesce(nullif(display_name, ''), username) AS who FROM jimu_user",
+}
 
 
 def _postgres(sql: str) -> str:
@@ -220,8 +232,8 @@ case(
 case(
     "015_by_account_link",
     deals({"field": "account"}, measures=TOTAL),
-    f"SELECT account_id, sum(amount) FROM {D} WHERE {LIVE} GROUP BY account_id "
-    "ORDER BY account_id IS NULL, account_id",
+    f"SELECT account_id, sum(amount), {ACCOUNT_NAME} FROM {D} d WHERE d.{LIVE} "
+    "GROUP BY account_id ORDER BY account_id IS NULL, account_id",
 )
 
 # -- dates in Asia/Shanghai ----------------------------------------------------------------
@@ -298,8 +310,8 @@ case(
 case(
     "032_by_owner",
     deals({"field": "owner_id"}, measures=TOTAL),
-    f"SELECT owner_id, sum(amount) FROM {D} WHERE {LIVE} GROUP BY owner_id "
-    "ORDER BY owner_id IS NULL, owner_id",
+    f"SELECT owner_id, sum(amount), {OWNER_NAME} FROM {D} d WHERE d.{LIVE} "
+    "GROUP BY owner_id ORDER BY owner_id IS NULL, owner_id",
 )
 case(
     "033_three_dimensions",
@@ -446,19 +458,26 @@ case(
 case(
     "047_top_3_accounts",
     deals({"field": "account"}, measures=TOTAL, sort=[{"by": "total", "desc": True}], limit=3),
-    f"SELECT account_id, sum(amount) AS s FROM {D} WHERE {LIVE} GROUP BY account_id "
-    "ORDER BY s IS NULL, s DESC, account_id IS NULL, account_id LIMIT 3",
+    f"SELECT account_id, sum(amount) AS s, {ACCOUNT_NAME} FROM {D} d WHERE d.{LIVE} "
+    "GROUP BY account_id ORDER BY s IS NULL, s DESC, account_id IS NULL, account_id LIMIT 3",
 )
 
 
-def top_with_others(dim: str, measure: str, limit: int, dim_order: str, same: str) -> str:
+def top_with_others(
+    dim: str, measure: str, limit: int, dim_order: str, same: str, title: str = ""
+) -> str:
+    """The top ``limit`` values of ``dim`` and the others; ``title``: a column of ``t`` (one
+    row per id, left-joined) shown for the top values."""
+    shown = f", max(CASE WHEN r.rn <= {limit} THEN t.{title} END)" if title else ""
+    titles = f"LEFT JOIN titles t ON t.id = d.{dim} " if title else ""
     return (
         f"WITH agg AS (SELECT {dim} AS k, {measure} AS v FROM {D} WHERE {LIVE} GROUP BY {dim}), "
         f"r AS (SELECT k, row_number() OVER (ORDER BY v IS NULL, v DESC, k IS NULL, {dim_order}) AS rn "
-        f"FROM agg) "
-        f"SELECT CASE WHEN r.rn <= {limit} THEN d.{dim} END, {measure.replace('(', '(d.', 1) if measure != 'count(*)' else measure}, "
-        f"CASE WHEN r.rn > {limit} THEN 1 ELSE 0 END AS o "
-        f"FROM {D} d JOIN r ON {same} WHERE d.{LIVE} "
+        f"FROM agg)"
+        + (f", titles AS ({TITLES[title]})" if title else "")
+        + f" SELECT CASE WHEN r.rn <= {limit} THEN d.{dim} END, {measure.replace('(', '(d.', 1) if measure != 'count(*)' else measure}, "
+        f"CASE WHEN r.rn > {limit} THEN 1 ELSE 0 END AS o{shown} "
+        f"FROM {D} d JOIN r ON {same} {titles}WHERE d.{LIVE} "
         f"GROUP BY CASE WHEN r.rn <= {limit} THEN d.{dim} END, CASE WHEN r.rn > {limit} THEN 1 ELSE 0 END "
         f"ORDER BY o, min(r.rn)"
     )
@@ -481,9 +500,30 @@ case(
 case(
     "049_top_5_accounts_by_count_with_others",
     deals({"field": "account"}, limit=5, others=True, sort=[{"by": "n", "desc": True}]),
-    sqlite=top_with_others("account_id", "count(*)", 5, "k", "d.account_id IS r.k"),
+    sqlite=top_with_others("account_id", "count(*)", 5, "k", "d.account_id IS r.k", "name"),
     postgresql=top_with_others(
-        "account_id", "count(*)", 5, "k", "d.account_id IS NOT DISTINCT FROM r.k"
+        "account_id", "count(*)", 5, "k", "d.account_id IS NOT DISTINCT FROM r.k", "name"
+    ),
+)
+case(
+    "082_stage_by_account_shows_account_names",
+    deals({"field": "stage"}, {"field": "account"}),
+    f"SELECT stage, account_id, count(*), {ACCOUNT_NAME} FROM {D} d WHERE d.{LIVE} "
+    f"GROUP BY stage, account_id ORDER BY stage IS NULL, {stage_order()}, "
+    "account_id IS NULL, account_id",
+)
+case(
+    "083_top_2_owners_with_others_show_names",
+    deals(
+        {"field": "owner_id"},
+        measures=TOTAL,
+        sort=[{"by": "total", "desc": True}],
+        limit=2,
+        others=True,
+    ),
+    sqlite=top_with_others("owner_id", "sum(amount)", 2, "k", "d.owner_id IS r.k", "who"),
+    postgresql=top_with_others(
+        "owner_id", "sum(amount)", 2, "k", "d.owner_id IS NOT DISTINCT FROM r.k", "who"
     ),
 )
 
@@ -984,6 +1024,64 @@ case(
     )
     .replace(order("ev.v", _STEPS), order("ev.v", _STEPS[1:]))
     .replace(", ".join(repr(s) for s in _STEPS), ", ".join(repr(s) for s in _STEPS[1:])),
+)
+
+
+_KIND_STEPS, _DEAL_STEPS = ["call", "email", "meeting"], ["proposal", "won"]
+
+
+def _funnel_then(dialect: str) -> str:
+    """Activities by kind, then the deal each belongs to by stage: an activity reaches a deal
+    step when its (live) deal ever had that stage (its history or its current stage)."""
+    if dialect == "sqlite":
+        value = "json_extract(new_value, '$')"
+        initial = "json_extract(new_value, '$.{0}')"
+    else:
+        value, initial = "(new_value #>> '{}')", "(new_value ->> '{0}')"
+    history = "FROM jimu_record_history WHERE app = 'crm' AND entity = '{0}'"
+    steps = _KIND_STEPS + _DEAL_STEPS
+    rows = " UNION ALL ".join(f"SELECT '{s}' AS step, {i} AS pos" for i, s in enumerate(steps))
+    deal_pos = (
+        "CASE dev.v "
+        + " ".join(f"WHEN '{s}' THEN {i + len(_KIND_STEPS)}" for i, s in enumerate(_DEAL_STEPS))
+        + " END"
+    )
+    return (
+        f"WITH ev AS (SELECT record_id AS rid, {value} AS v {history.format('activity')} "
+        f"AND field = 'kind' UNION ALL SELECT record_id, {initial.format('kind')} "
+        f"{history.format('activity')} AND field = '*' "
+        f"UNION ALL SELECT id, kind FROM {ACT} WHERE {LIVE}), "
+        f"dev AS (SELECT record_id AS did, {value} AS v {history.format('deal')} "
+        f"AND field = 'stage' UNION ALL SELECT record_id, {initial.format('stage')} "
+        f"{history.format('deal')} AND field = '*' UNION ALL SELECT id, stage FROM {D} "
+        f"WHERE {LIVE}), "
+        f"live AS (SELECT ev.rid, {order('ev.v', _KIND_STEPS)} AS pos FROM ev "
+        f"JOIN {ACT} m ON m.id = ev.rid AND m.{LIVE} "
+        f"WHERE ev.v IN ({', '.join(repr(s) for s in _KIND_STEPS)}) "
+        f"UNION ALL SELECT m.id, {deal_pos} FROM {ACT} m "
+        f"JOIN {D} d ON d.id = m.deal_id AND d.{LIVE} JOIN dev ON dev.did = d.id "
+        f"WHERE m.{LIVE} AND dev.v IN ({', '.join(repr(s) for s in _DEAL_STEPS)})), "
+        f"s AS ({rows}), "
+        f"c AS (SELECT s.step, s.pos, ({_EVER}) AS n FROM s) "
+        "SELECT c.step, c.n, c.n * 1.0 / nullif(p.n, 0), c.n * 1.0 / nullif(f.n, 0) "
+        "FROM c LEFT JOIN c p ON p.pos = c.pos - 1 JOIN c f ON f.pos = 0 ORDER BY c.pos"
+    )
+
+
+case(
+    "084_funnel_carried_on_to_the_linked_deal",
+    {
+        "dataset": {"entity": "activity"},
+        "measures": N,
+        "funnel": {
+            "field": "kind",
+            "steps": _KIND_STEPS,
+            "then": {"link": "deal", "field": "stage", "steps": _DEAL_STEPS},
+        },
+        "visual": {"type": "funnel"},
+    },
+    sqlite=_funnel_then("sqlite"),
+    postgresql=_funnel_then("postgresql"),
 )
 
 

@@ -27,7 +27,13 @@ def compile_for(
     spec: dict[str, Any], dialect: str, tables: dict[str, EntityTables] | None = None
 ) -> CompiledReport:
     target = Target(
-        crm.MODEL, tables or crm.tables(), dialect, "Asia/Shanghai", crm.NOW, history=crm.HISTORY
+        crm.MODEL,
+        tables or crm.tables(),
+        dialect,
+        "Asia/Shanghai",
+        crm.NOW,
+        history=crm.HISTORY,
+        users=crm.USERS,
     )
     return compile_report(spec, target)
 

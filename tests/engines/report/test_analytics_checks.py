@@ -242,3 +242,71 @@ def test_funnels_cohorts_and_attribution_have_no_drill_down() -> None:
     with pytest.raises(ValidationFailed) as caught:
         drill_filter(spec, compiled, {"stage": "won"}, target())
     assert [e.pointer for e in caught.value.errors] == ["/funnel"]
+
+
+def test_a_funnel_carried_on_names_a_link_its_select_field_and_new_options() -> None:
+    acts: dict[str, Any] = {"dataset": {"entity": "activity"}}
+    funnel = {"field": "kind", "steps": ["call", "email"]}
+    not_a_link = problems(
+        {**acts, "funnel": {**funnel, "then": {"link": "kind", "field": "stage", "steps": ["won"]}}}
+    )
+    assert not_a_link == {"/funnel/then/link": "type"}
+    not_a_select = problems(
+        {**acts, "funnel": {**funnel, "then": {"link": "deal", "field": "name", "steps": ["x"]}}}
+    )
+    assert not_a_select == {"/funnel/then/field": "type"}
+    then = {"link": "deal", "field": "stage", "steps": ["signed", "won"]}
+    assert problems({**acts, "funnel": {**funnel, "then": then}}) == {
+        "/funnel/then/steps/0": "reference"
+    }
+
+
+def test_a_funnel_carried_on_describes_the_later_steps_and_does_not_cross_filter() -> None:
+    spec = {
+        **BASE,
+        "dataset": {"entity": "activity"},
+        "funnel": {
+            "field": "kind",
+            "steps": ["call", "email"],
+            "then": {"link": "deal", "field": "stage", "steps": ["proposal", "won"]},
+        },
+    }
+    compiled = compile_report(spec, target())
+    step = compiled.columns[0]
+    assert [o["value"] for o in step["options"]] == ["call", "email", "proposal", "won"]
+    assert step["options"][3]["label"] == {"en": "Won", "zh": "赢单"}
+    assert step["crossable"] is False
+    duplicate = {
+        **spec,
+        "funnel": {**spec["funnel"], "then": {"link": "deal", "field": "kind", "steps": ["x"]}},
+    }
+    assert problems(duplicate) == {"/funnel/then/field": "unknown_field"}
+
+
+def test_a_funnel_carried_on_reads_the_linked_entity_with_its_scope() -> None:
+    from jimu.engines.report import Access, entities_of
+
+    spec = {
+        **BASE,
+        "dataset": {"entity": "activity"},
+        "funnel": {
+            "field": "kind",
+            "steps": ["call", "email"],
+            "then": {"link": "deal", "field": "stage", "steps": ["won"]},
+        },
+    }
+    assert entities_of(spec, crm.MODEL) == ["activity", "deal"]  # its read right and scope
+    hidden = Target(
+        crm.MODEL,
+        crm.tables(),
+        "sqlite",
+        "UTC",
+        crm.NOW,
+        Access(hidden={"deal": frozenset({"stage"})}),
+        history=crm.HISTORY,
+    )
+    with pytest.raises(JimuError) as caught:
+        compile_report(spec, hidden)
+    assert [(e.pointer, e.code) for e in caught.value.errors] == [
+        ("/funnel/then/field", "hidden_field")
+    ]

@@ -21,7 +21,7 @@ from jimu.app import create_app
 from jimu.platform import metadata_store as store
 from jimu.platform.clock import clock
 from jimu.platform.db import begin_write
-from jimu.platform.models import UserDepartment
+from jimu.platform.models import User, UserDepartment
 from jimu.platform.rules.worker import RuleWorker, WorkerOptions
 from jimu.platform.settings import Settings
 from jimu.platform.state import Platform
@@ -232,3 +232,30 @@ def test_a_spec_with_a_huge_integer_is_answered_every_time(
         assert first.status_code in (200, 422), first.text
         again = fin.post(RUN, json=huge)
         assert (again.status_code, again.json()) == (first.status_code, first.json())
+
+
+def test_an_owner_chart_shows_a_new_display_name_on_the_next_view(
+    app: FastAPI, platform: Platform, secured: Secured
+) -> None:
+    by_owner = {**BY_STATUS, "dimensions": [{"field": "owner_id"}]}
+    with secured.client(app, "fin") as fin:
+
+        def names() -> tuple[dict[int, str | None], bool]:
+            hits = platform.chart_results.hits
+            response = fin.post(RUN, json=by_owner)
+            assert response.status_code == 200, response.text
+            rows = response.json()["rows"]
+            named = {r["owner_id"]: r["owner_id:title"] for r in rows if r["owner_id"]}
+            return named, platform.chart_results.hits > hits
+
+        before, hit = names()
+        assert before and not hit
+        assert names() == (before, True)
+        owner = next(iter(before))
+        with platform.sessions() as db:  # an ORM write to the users table raises its version
+            user = db.get(User, owner)
+            assert user is not None and before[owner] == (user.display_name or user.username)
+            user.display_name = "Renamed Owner"
+            db.commit()
+        after, hit = names()
+        assert not hit and after == {**before, owner: "Renamed Owner"}

@@ -265,20 +265,27 @@ def test_a_pivot_has_columns_per_value_and_totals_only_for_additive_measures() -
     assert [h["label"] for h in plain["table"]["headers"]] == ["Stage", "2026-01"]
 
 
-def test_the_china_map_is_a_ranked_table_with_a_note_not_a_fake_map() -> None:
+def test_the_china_map_colours_provinces_and_lists_values_off_the_map() -> None:
     province = {"name": "province", "role": "dimension", "type": "text"}
     rows = [
         {"province": "广东", "deals": 3},
+        {"province": "广东省", "deals": 2},  # the long form is the same province
         {"province": "浙江", "deals": 9},
-        {"province": "北京", "deals": None},
+        {"province": "新疆维吾尔自治区", "deals": 1},
+        {"province": "北京市", "deals": None},
+        {"province": "Singapore", "deals": 4},
     ]
     drawing = draw([province, DEALS], rows, {"type": "china_map"}, "zh")
-    assert drawing["kind"] == "table" and drawing["note"] == "NO MAP"
-    assert [r["cells"] for r in drawing["table"]["rows"]] == [
-        ["1", "浙江", "9"],
-        ["2", "广东", "3"],
-        ["3", "北京", "–"],
+    assert drawing["kind"] == "echarts"
+    [series] = drawing["option"]["series"]
+    assert series["type"] == "map" and series["map"] == "china"
+    assert series["data"] == [
+        {"name": "广东", "value": 5},
+        {"name": "浙江", "value": 9},
+        {"name": "新疆", "value": 1},
     ]
+    assert drawing["option"]["visualMap"]["max"] == 9
+    assert drawing["note"] == "NO MAP Singapore 4"
 
 
 def test_no_rows_is_said_and_a_visual_without_its_dimension_is_a_card() -> None:
@@ -293,3 +300,26 @@ def test_a_card_shows_its_chosen_measure_against_the_previous_period() -> None:
     card = draw([DEALS, rate, before], [row], {"type": "kpi", "value": "rate"})["card"]
     assert card["value"] == "25%"
     assert card["detail"] == {"label": "Previous", "value": "20%", "change": "+25%", "up": True}
+
+
+def test_link_and_user_dimensions_show_titles_and_keep_alike_titles_apart() -> None:
+    account = {
+        "name": "account",
+        "role": "dimension",
+        "type": "number",
+        "label": {"en": "Account"},
+        "target": "account",
+        "title": "account:title",
+    }
+    title = {"name": "account:title", "role": "title", "of": "account", "type": "text"}
+    rows = [
+        {"account": 7, "deals": 3, "account:title": "Acme"},
+        {"account": 8, "deals": 2, "account:title": "Acme"},
+        {"account": 9, "deals": 1, "account:title": "Globex"},
+        {"account": 10, "deals": 1, "account:title": None},  # outside the reader's scope
+    ]
+    bar = draw([account, DEALS, title], rows, {"type": "bar"})
+    assert bar["option"]["xAxis"]["data"] == ["Acme #7", "Acme #8", "Globex", "10"]
+    table = draw([account, DEALS, title], rows[2:3], {"type": "table"}, "zh")
+    assert table["table"]["rows"] == [{"others": False, "cells": ["Globex", "1"]}]
+    assert [h["label"] for h in table["table"]["headers"]] == ["Account", "Deals"]

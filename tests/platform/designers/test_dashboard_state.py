@@ -97,4 +97,61 @@ def test_a_click_denotes_a_row_its_cross_filter_and_its_cell() -> None:
         ("crossOf", ["trend", stacked, stacked["rows"][2]]),
     )
     assert row == stacked["rows"][2]
-    assert period is None  # a period is not a field's value: no cross-filter
+    # the month is a period (not a field's value): the clicked source alone filters
+    assert period == {"item": "trend", "field": "source", "value": "mail"}
+
+
+def test_a_click_on_a_series_cross_filters_by_the_category_and_the_series() -> None:
+    stage = {"name": "stage", "role": "dimension", "field": "stage", "type": "text"}
+    owner = {
+        "name": "owner_id",
+        "role": "dimension",
+        "field": "owner_id",
+        "type": "number",
+        "title": "owner_id:title",
+    }
+    result = {
+        "columns": [stage, owner, LEADS, {"name": "owner_id:title", "role": "title"}],
+        "rows": [
+            {"stage": "new", "owner_id": 3, "leads": 4, "owner_id:title": "Chen"},
+            {"stage": "new", "owner_id": 4, "leads": 1, "owner_id:title": "Zhao"},
+            {"stage": "won", "owner_id": 4, "leads": 2, "owner_id:title": "Zhao"},
+        ],
+    }
+    pick = {"dataIndex": 0, "seriesIndex": 1, "name": "new"}
+    row, cross, again, other = call(
+        ("rowOfPick", [result, "stacked_bar", pick]),
+        ("crossOf", ["by_owner", result, result["rows"][1]]),
+        (
+            "sameCross",
+            [
+                {"item": "by_owner", "field": "stage", "value": "new"},
+                {
+                    "item": "by_owner",
+                    "field": "stage",
+                    "value": "new",
+                    "series": {"field": "owner_id", "value": 4},
+                },
+            ],
+        ),
+        (
+            "crossPartText",
+            [result, "owner_id", 4],
+        ),
+    )
+    assert row == result["rows"][1]
+    assert cross == {
+        "item": "by_owner",
+        "field": "stage",
+        "value": "new",
+        "series": {"field": "owner_id", "value": 4},
+    }
+    assert again is False  # another series of the same category is another filter
+    assert other["text"] == "Zhao"  # the chip names the owner, not the id
+    # month × source: the month is a period, so the series alone filters
+    stacked = {
+        "columns": [MONTH, SOURCE, LEADS],
+        "rows": [{"month": "2026-01-01", "source": "web", "leads": 1}],
+    }
+    [by_source] = call(("crossOf", ["trend", stacked, stacked["rows"][0]]))
+    assert by_source == {"item": "trend", "field": "source", "value": "web"}

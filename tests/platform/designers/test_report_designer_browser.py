@@ -3,18 +3,21 @@ built with REAL drags (a date into dimensions, where it groups by month; the amo
 measures, where it is a sum; the stage into the filter, where it becomes a condition row); the
 live chart redraws from the ad hoc run API (an ECharts SVG with one series per measure); a
 visual that cannot draw the chart gets the server's error pinned to the visual picker, fixed
-again; published; the published report's data API answers with the month groups."""
+again; "Download PNG" saves a real PNG in the theme shown; published; the published report's
+data API answers with the month groups."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from designer_harness import open_browser
 from platform_testing import ADMIN_PASSWORD
 from playwright.sync_api import Locator, Page, expect
+from png_check import download_png, first_pixel
 
 from jimu.platform.db import begin_write
 from jimu.platform.records import WriteContext
@@ -28,6 +31,8 @@ TEXTS = {
         "live": "is live",
         "jan": "2026-01",
         "feb": "2026-02",
+        "png": "Download PNG",
+        "file": "Deals by month.png",
     },
     "zh": {
         "month": "月",
@@ -35,6 +40,8 @@ TEXTS = {
         "live": "已上线",
         "jan": "2026年1月",
         "feb": "2026年2月",
+        "png": "下载 PNG",
+        "file": "每月商机.png",
     },
 }
 DEALS = [
@@ -85,7 +92,7 @@ def spec_of(page: Page) -> dict[str, Any]:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_chart_built_with_drags_draws_live_and_publishes(
-    live: str, platform: Platform, lang: str
+    live: str, platform: Platform, lang: str, tmp_path: Path
 ) -> None:
     texts = TEXTS[lang]
     add_deals(platform)
@@ -149,6 +156,15 @@ def test_a_chart_built_with_drags_draws_live_and_publishes(
         page.locator("#report-preview .el-radio-button").nth(1).click()
         dark = page.locator('.report-chart.chart-theme-dark[data-series="2"] .chart-canvas svg')
         expect(dark).to_have_count(1)
+
+        # "Download PNG": the chart as a real PNG, in the dark theme, named by its title.
+        button = page.locator(".report-chart .chart-png")
+        expect(button).to_have_text(texts["png"])
+        name, data = download_png(page, button, tmp_path)
+        assert name == texts["file"]
+        width, height, pixel = first_pixel(data)
+        assert width > 400 and height > 400  # twice the pixels of the drawn chart
+        assert pixel[:3] == (0x10, 0x0C, 0x2A)  # the dark theme's background
 
         page.click("#publish")
         expect(page.get_by_test_id("bar-message")).to_contain_text(texts["live"])

@@ -111,13 +111,48 @@ export function cellOf(result: ReportResult, row: ResultRow): Record<string, unk
   return cell;
 }
 
-/** The cross-filter a click on `row` of item `item` sets: its first dimension's field and
- * value, when that dimension is a field's own value (not a period or bin). */
-export function crossOf(item: string, result: ReportResult, row: ResultRow): Cross | null {
-  const first = result.columns.find((c) => c.role === "dimension");
-  if (!first || !first.field || row.others === true) return null;
-  if (NOT_CROSSABLE.has(first.type ?? "")) return null;
-  const value = row[first.name];
+/** The (field, value) a dimension of a clicked row filters by, when it is a field's own value
+ * (not a period or bin) and not empty. */
+function crossPart(column: ResultColumn, row: ResultRow): { field: string; value: string | number | boolean } | null {
+  if (!column.field || column.crossable === false || NOT_CROSSABLE.has(column.type ?? "")) return null;
+  const value = row[column.name];
   if (value === null || value === undefined) return null;
-  return { item, field: first.field, value };
+  return { field: column.field, value };
+}
+
+/** The cross-filter a click on `row` of item `item` sets: the field and value of its category
+ * (the first dimension) and, on a chart with two, of its series (the second), each when it is
+ * a field's own value (not a period or bin); `series` holds the second when both are. */
+export function crossOf(item: string, result: ReportResult, row: ResultRow): Cross | null {
+  if (row.others === true) return null;
+  const parts = result.columns
+    .filter((c) => c.role === "dimension")
+    .slice(0, 2)
+    .map((column) => crossPart(column, row))
+    .filter((part): part is { field: string; value: string | number | boolean } => part !== null);
+  const [first, second] = parts;
+  if (!first) return null;
+  return second && second.field !== first.field ? { item, ...first, series: second } : { item, ...first };
+}
+
+/** Whether two cross-filters denote the same click (a second click clears it). */
+export function sameCross(a: Cross | null, b: Cross): boolean {
+  if (!a || a.item !== b.item || a.field !== b.field || a.value !== b.value) return false;
+  return (a.series?.field ?? null) === (b.series?.field ?? null) && (a.series?.value ?? null) === (b.series?.value ?? null);
+}
+
+/** How one part of a cross-filter reads: the source chart's dimension column of `field` (for
+ * its label) and the value as the chart shows it: the row's title (a linked record, a user)
+ * when the result has one, else `shown(column, value)` (an option's label...). */
+export function crossPartText(
+  result: ReportResult | undefined,
+  field: string,
+  value: Cross["value"],
+  shown: (column: ResultColumn, value: Cross["value"]) => string,
+): { column: ResultColumn | undefined; text: string } {
+  const column = result?.columns.find((c) => c.role === "dimension" && c.field === field);
+  if (!column) return { column, text: String(value) };
+  const row = column.title ? result?.rows.find((r) => r[column.name] === value) : undefined;
+  const title = row && column.title ? row[column.title] : null;
+  return { column, text: typeof title === "string" && title ? title : shown(column, value) };
 }

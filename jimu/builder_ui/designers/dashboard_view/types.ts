@@ -57,6 +57,8 @@ export interface Cross {
   item: string;
   field: string;
   value: string | number | boolean | null;
+  /** A chart with two dimensions: the clicked series' field and value too. */
+  series?: { field: string; value: string | number | boolean | null };
 }
 
 export interface ItemAnswer {

@@ -1,8 +1,10 @@
 // A report result (rows + column metadata) and the spec's visual -> what to draw: an ECharts
-// option for the charts, or the data of an HTML card / table / pivot / ranked province list.
+// option for the charts (the map of China's provinces too), or the data of an HTML card /
+// table / pivot.
 // Pure (no DOM, no ECharts import), so it is tested in Node (tests/platform/designers/
 // chart_option_runner.mjs) and reused by every page that draws a report.
 import { columnLabel, compactNumber, formatDimension, formatNumber } from "./format";
+import { provinceOf } from "./provinces";
 import type { Cell, ChartWords, Lang, ResultColumn, ResultRow, VisualSpec } from "./types";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -12,6 +14,8 @@ export interface RenderContext {
   lang: Lang;
   words: ChartWords;
   theme?: "light" | "dark";
+  /** Per titled dimension, the titles that several ids share (shown with their id). */
+  shared?: Map<string, Set<string>>;
 }
 
 export interface CardData {
@@ -29,7 +33,7 @@ export interface TableData {
 }
 
 export type Drawing =
-  | { kind: "echarts"; option: EChartsOption; series: number }
+  | { kind: "echarts"; option: EChartsOption; series: number; note?: string }
   | { kind: "card"; card: CardData }
   | { kind: "table"; table: TableData; note?: string }
   | { kind: "empty"; message: string };
@@ -67,9 +71,38 @@ function numberOf(value: Cell | undefined): number | null {
   return Number.isFinite(number) ? number : null;
 }
 
-/** The label of a row's value of a dimension ("Others" for the others row's first one). */
+/** The title of a row's id for a link or user dimension, if the result has one. */
+function titleOf(column: ResultColumn, row: ResultRow): string | null {
+  const title = column.title ? row[column.title] : null;
+  return typeof title === "string" && title !== "" ? title : null;
+}
+
+/** Per titled dimension, the titles more than one id has (two accounts named alike): those
+ * are written with the id, so they stay apart on an axis or in a legend. */
+function sharedTitles(dimensions: ResultColumn[], rows: ResultRow[]): Map<string, Set<string>> {
+  const shared = new Map<string, Set<string>>();
+  for (const column of dimensions) {
+    if (!column.title) continue;
+    const ids = new Map<string, Cell>();
+    const repeated = new Set<string>();
+    for (const row of rows) {
+      const title = titleOf(column, row);
+      if (title === null) continue;
+      const id = row[column.name];
+      if (ids.has(title) && ids.get(title) !== id) repeated.add(title);
+      ids.set(title, id);
+    }
+    if (repeated.size) shared.set(column.name, repeated);
+  }
+  return shared;
+}
+
+/** The label of a row's value of a dimension ("Others" for the others row's first one; a
+ * linked record's title or a user's name for their ids). */
 function dimensionText(column: ResultColumn, row: ResultRow, ctx: RenderContext, first: boolean): string {
   if (first && row.others === true) return ctx.words.others;
+  const title = titleOf(column, row);
+  if (title !== null) return ctx.shared?.get(column.name)?.has(title) ? `${title} #${row[column.name]}` : title;
   return formatDimension(column, row[column.name], ctx.lang, ctx.words);
 }
 
@@ -444,25 +477,55 @@ function pivot(parts: Parts, visual: VisualSpec, ctx: RenderContext, additive: S
   return { headers, rows: out };
 }
 
-/** china_map: no map data is bundled (see docs/reports.md), so the provinces are ranked by
- * the first measure, with a note saying so. */
+/** china_map: the provinces coloured by the first measure (the bundled map of China's
+ * provincial-level divisions, registered as "china"); a value naming no province (a foreign
+ * city, empty) is listed under the map with its value, not drawn. 广东 and 广东省 are one. */
 function provinces(parts: Parts, visual: VisualSpec, ctx: RenderContext): Drawing {
   const [first] = parts.dimensions;
   const measure = parts.measures[0];
-  const ranked = [...parts.rows].sort((a, b) => (numberOf(b[measure.name]) ?? -Infinity) - (numberOf(a[measure.name]) ?? -Infinity));
+  const totals = new Map<string, number>();
+  const off: string[] = [];
+  for (const row of parts.rows) {
+    const name = row.others === true ? null : provinceOf(row[first.name]);
+    const value = numberOf(row[measure.name]);
+    if (name === null) {
+      off.push(`${dimensionText(first, row, ctx, true)} ${measureText(row, measure, visual, ctx)}`);
+    } else if (value !== null) {
+      totals.set(name, (totals.get(name) ?? 0) + value);
+    }
+  }
+  const values = [...totals.values()];
+  const color = visual.colors?.[measure.name] || PALETTE[0];
+  const format = (value: number) => formatNumber(value, measure.format, { lang: ctx.lang, currency: visual.currency });
   return {
-    kind: "table",
-    note: ctx.words.map_note,
-    table: {
-      headers: [
-        { label: ctx.words.rank, numeric: true },
-        { label: columnLabel(first, ctx.lang), numeric: false },
-        ...parts.measures.map((m) => ({ label: columnLabel(m, ctx.lang), numeric: true })),
+    kind: "echarts",
+    series: 1,
+    note: off.length ? `${ctx.words.map_note} ${off.join(" · ")}` : undefined,
+    option: {
+      ...base(ctx),
+      legend: undefined,
+      tooltip: { trigger: "item", confine: true, valueFormatter: format },
+      visualMap: {
+        min: values.length ? Math.min(0, ...values) : 0,
+        max: values.length ? Math.max(...values) : 1,
+        calculable: true,
+        left: 8,
+        bottom: 8,
+        inRange: { color: [ctx.theme === "dark" ? "#1f2937" : "#eef2fb", color] },
+        formatter: (value: number) => formatNumber(value, measure.format, { lang: ctx.lang, compact: true, currency: visual.currency }),
+      },
+      series: [
+        {
+          id: measure.name,
+          name: columnLabel(measure, ctx.lang),
+          type: "map",
+          map: "china",
+          roam: false,
+          data: [...totals.entries()].map(([name, value]) => ({ name, value })),
+          itemStyle: { areaColor: ctx.theme === "dark" ? "#111827" : "#f5f5f5", borderColor: ctx.theme === "dark" ? "#4b5563" : "#bbb" },
+          emphasis: { label: { show: true } },
+        },
       ],
-      rows: ranked.map((row, index) => ({
-        others: row.others === true,
-        cells: [String(index + 1), dimensionText(first, row, ctx, true), ...parts.measures.map((m) => measureText(row, m, visual, ctx))],
-      })),
     },
   };
 }
@@ -480,7 +543,7 @@ export function drawReport(
   options: DrawOptions,
 ): Drawing {
   const parts = partsOf(columns, rows);
-  const ctx: RenderContext = options;
+  const ctx: RenderContext = { ...options, shared: sharedTitles(parts.dimensions, rows) };
   if (!parts.measures.length) return { kind: "empty", message: options.words.no_rows };
   if (!rows.length) return { kind: "empty", message: options.words.no_rows };
   const needsDimension = !["number", "kpi", "table"].includes(visual.type);

@@ -11,14 +11,21 @@ export interface ColumnOption {
 
 export interface ResultColumn {
   name: string;
-  role: "dimension" | "measure" | "others";
+  role: "dimension" | "measure" | "others" | "title";
   field?: string;
   type?: string;
   grain?: string;
   label?: Label;
   format?: "number" | "percent" | "money" | "integer";
   options?: ColumnOption[];
+  /** A link or user dimension: the entity of its ids ("user" for people). */
   target?: string;
+  /** A link or user dimension: the name of the column holding each id's title. */
+  title?: string;
+  /** A title column: the dimension it names. */
+  of?: string;
+  /** false: a click on its values names no value of `field` (a funnel carried on past it). */
+  crossable?: boolean;
 }
 
 export type Cell = string | number | boolean | null;
