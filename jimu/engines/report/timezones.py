@@ -85,11 +85,14 @@ def local_time(column: Expr, dialect: str, zone_name: str, *, is_date: bool) -> 
         return sa.func.timezone(text(zone_name), column)
     if is_date:
         return sa.func.datetime(column)
+    # Whole seconds first: SQLite's date functions round to the millisecond, so 10:59:59.9996
+    # would land in the 11 o'clock hour (and 23:59:59.9996 on the next day).
+    seconds = sa.func.substr(column, text("1"), text("19"))
     first, changes = transitions(zone_name)
     if not changes:
         if first == 0:
-            return sa.func.datetime(column)
-        return sa.func.datetime(column, text(_modifier(first)))
+            return sa.func.datetime(seconds)
+        return sa.func.datetime(seconds, text(_modifier(first)))
     whens = []
     before = first
     for instant, offset in changes:
@@ -99,7 +102,7 @@ def local_time(column: Expr, dialect: str, zone_name: str, *, is_date: bool) -> 
         *((cond, text(modifier)) for cond, modifier in whens),
         else_=text(_modifier(before)),
     )
-    return sa.func.datetime(column, modifier)
+    return sa.func.datetime(seconds, modifier)
 
 
 _PG_TRUNC_FORMAT = {"hour": "YYYY-MM-DD HH24:00"}

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from jimu.engines.form.tables import EntityTables
@@ -171,6 +171,13 @@ def python_key(moment: datetime, zone: str, grain: str) -> str:
     near_changes=st.lists(st.integers(min_value=-90, max_value=90), max_size=6),
     zone=st.sampled_from(ZONES),
     grain=st.sampled_from(["hour", "day", "week", "month", "quarter", "year"]),
+)
+# SQLite's date functions round to the millisecond: the last instant of a Shanghai day.
+@example(
+    moments=[datetime(2026, 1, 1, 15, 59, 59, 999600, tzinfo=UTC)],
+    near_changes=[],
+    zone="Asia/Shanghai",
+    grain="day",
 )
 def test_grains_follow_the_time_zone_across_daylight_saving(
     engine: sa.Engine, moments: list[datetime], near_changes: list[int], zone: str, grain: str
