@@ -16,7 +16,7 @@ from jimu.engines.form.registry import FieldTypeRegistry
 from jimu.engines.form.sqltypes import MAX_ID
 from jimu.engines.form.types.base import FieldType
 from jimu.engines.form.types.misc import DEFAULT_MAX_SIZE, AttachmentType
-from jimu.engines.form.types.number import DecimalType
+from jimu.engines.form.types.number import INTEGER_MAX, INTEGER_MIN, DecimalType, NumberType
 from jimu.engines.form.types.text import TextType
 
 DATETIME: dict[str, Any] = {"type": "string", "format": "date-time"}
@@ -102,6 +102,9 @@ def constrained(
             result["minimum"] = low
         if _number(high):
             result["maximum"] = high
+    if isinstance(field_type, NumberType) and field.get("integer"):  # a 64-bit column
+        result["minimum"] = max(result.get("minimum", INTEGER_MIN), INTEGER_MIN)
+        result["maximum"] = min(result.get("maximum", INTEGER_MAX), INTEGER_MAX)
     if isinstance(field_type, DecimalType) and "string" in kinds:
         scale = field_type.scale(field)
         whole = field_type.precision(field) - scale

@@ -121,6 +121,10 @@ def test_bad_phone_numbers_are_refused(raw: str) -> None:
         ({"type": "number"}, "1,234.5", 1234.5),
         ({"type": "number"}, True, ("error", "type")),
         ({"type": "number", "integer": True}, 2.5, ("error", "type")),
+        ({"type": "number", "integer": True}, 2**63 - 1, 2**63 - 1),
+        ({"type": "number", "integer": True}, 2**63, ("error", "max")),  # beyond BIGINT
+        ({"type": "number", "integer": True}, "-9223372036854775809", ("error", "max")),
+        ({"type": "number", "integer": True}, 1e20, ("error", "max")),
         ({"type": "number", "min": 0}, -1, ("error", "min")),
         ({"type": "decimal", "scale": 2}, "1.005", ("error", "scale")),
         ({"type": "decimal", "scale": 2}, "1.50", Decimal("1.50")),

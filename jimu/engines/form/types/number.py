@@ -29,6 +29,8 @@ from jimu.engines.form.types.json_input import JsonCheck, type_check
 EXACT_FLOAT_DIGITS = 15
 
 _BOUNDS = {"min": {"type": ["number", "string"]}, "max": {"type": ["number", "string"]}}
+#: The whole numbers a whole-number field holds (its column is a 64-bit BIGINT).
+INTEGER_MIN, INTEGER_MAX = -(2**63), 2**63 - 1
 
 
 class NumberType(FieldType):
@@ -60,7 +62,10 @@ class NumberType(FieldType):
             if integer:
                 if isinstance(value, float) and not value.is_integer():
                     raise InvalidValue("must be a whole number", "type")
-                return int(value)
+                whole = int(value)
+                if not INTEGER_MIN <= whole <= INTEGER_MAX:  # a BIGINT column holds it
+                    raise InvalidValue(f"must be between {INTEGER_MIN} and {INTEGER_MAX}", "max")
+                return whole
             return float(value)
 
         return parse
