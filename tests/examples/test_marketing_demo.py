@@ -6,10 +6,12 @@ One SQLite database for the module: loading the sample data is the expensive par
 
 from __future__ import annotations
 
+import email
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email import policy as email_policy
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from jimu.engines.rule.timing import moment_of
+from jimu.errors import ValidationFailed
 from jimu.metadata.folder import read_samples
 from jimu.platform.db import begin_write
 from jimu.platform.demo import DemoReport, run_demo
@@ -419,3 +422,85 @@ def test_finance_changes_the_payment_terms_while_approving_and_never_sees_the_no
     assert after["payment_terms"] == "annual" and after["notes"] == "Rep's private note"
     terms = [h for h in history if h.get("field") == "payment_terms"]
     assert terms[-1]["actor_id"] == users["qian.hui"] and terms[-1]["source"] == "process"
+
+
+def test_a_new_service_ticket_is_dispatched_resolved_within_its_sla_and_surveyed(
+    demo: Demo,
+) -> None:
+    """The service ticket flow starts by itself on a new ticket: its SLA by priority, the
+    dispatch (the assignee is required there) by a service agent, the assignee's resolution due
+    within the SLA, then the ticket marked resolved and the contact emailed a survey."""
+    from jimu.platform.models import Delivery
+    from jimu.platform.process import instances
+    from jimu.platform.process.instances import INSTANCES
+    from jimu.platform.process.task_fields import write_task_edits
+
+    platform = demo.platform
+    deliveries: sa.Table = Delivery.__table__  # type: ignore[assignment]
+    with platform.engine.connect() as conn:
+        users = dict(conn.execute(sa.select(User.username, User.id)).all())
+        contact = demo.records(conn).get(conn, "contact", 1)
+    with platform.sessions() as db:
+        agent = db.scalars(sa.select(User).where(User.username == "he.na")).one()
+        db.expunge(agent)
+    reported = demo.clock().replace(microsecond=0)
+    with begin_write(platform.engine) as conn:
+        ticket = demo.records(conn).create(
+            conn,
+            "service_ticket",
+            {"subject": "报表导出失败", "description": "客户导出月报时报错。",
+             "account": contact["account"], "contact": 1,
+             "type": "incident", "priority": "high", "channel": "email",
+             "reported_at": reported.isoformat()},
+            WriteContext(users["he.na"], "api"),
+        )  # fmt: skip
+    demo.worker.drain()
+    with platform.engine.connect() as conn:
+        [instance] = conn.execute(
+            sa.select(INSTANCES.c.id).where(
+                INSTANCES.c.flow == "service_ticket", INSTANCES.c.record_id == ticket["id"]
+            )
+        ).scalars()
+        stored = demo.records(conn).get(conn, "service_ticket", ticket["id"])
+        [dispatch] = instances.open_tasks(conn, instance)
+    assert moment_of(stored["sla_due_at"], UTC) == reported + timedelta(hours=8)  # high
+    assert dispatch["node"] == "dispatch" and agent.id in dispatch["users"]
+
+    with begin_write(platform.engine) as conn:
+        task = conn.execute(
+            sa.select(instances.TASKS).where(instances.TASKS.c.id == dispatch["id"])
+        ).one()
+        with pytest.raises(ValidationFailed, match="required"), conn.begin_nested():
+            write_task_edits(platform, conn, task, agent, {}, outcome="done")  # no assignee
+        edited = write_task_edits(platform, conn, task, agent, {"assignee": agent.id},
+                                  outcome="done")  # fmt: skip
+        instances.complete_task(conn, demo.records(conn), dispatch["id"], demo.clock(),
+                                user_id=agent.id, edited=edited, platform=platform)  # fmt: skip
+    with platform.engine.connect() as conn:
+        [resolve] = instances.open_tasks(conn, instance)
+    assert resolve["node"] == "resolve_high" and resolve["users"] == [agent.id]
+    assert moment_of(resolve["due_at"], UTC) is not None
+
+    with begin_write(platform.engine) as conn:
+        task = conn.execute(
+            sa.select(instances.TASKS).where(instances.TASKS.c.id == resolve["id"])
+        ).one()
+        changes = {"resolution": "已修复导出模板。"}
+        edited = write_task_edits(platform, conn, task, agent, changes, outcome="done")
+        instances.complete_task(conn, demo.records(conn), resolve["id"], demo.clock(),
+                                user_id=agent.id, edited=edited, platform=platform)  # fmt: skip
+    with platform.engine.connect() as conn:
+        status = conn.execute(
+            sa.select(INSTANCES.c.status).where(INSTANCES.c.id == instance)
+        ).scalar_one()
+        stored = demo.records(conn).get(conn, "service_ticket", ticket["id"])
+        mails = conn.execute(
+            sa.select(deliveries.c.target, deliveries.c.payload).where(
+                deliveries.c.channel == "email", deliveries.c.target.contains(contact["email"])
+            )
+        ).all()
+    assert status == "completed"
+    assert stored["status"] == "resolved" and stored["resolved_at"] is not None
+    [(_, payload)] = mails
+    message = email.message_from_bytes(payload, policy=email_policy.default)
+    assert stored["code"] in str(message["Subject"])
