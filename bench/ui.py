@@ -50,6 +50,12 @@ PAGES = [
     ("form (lead, default)", "/design/apps/marketing/entities/lead/forms/default"),
     ("rule (new, lead)", "/design/apps/marketing/rules/bench_rule?entity=lead"),
     ("report (pipeline)", "/design/apps/marketing/reports/pipeline_by_stage"),
+    ("view (new, lead)", "/design/apps/marketing/views/lead/bench_view"),
+    ("role (sales rep)", "/design/apps/marketing/roles/sales_rep"),
+    ("organisation", "/admin/organisation"),
+    ("dashboard (sales)", "/design/apps/marketing/dashboards/sales"),
+    ("flow (contract)", "/design/apps/marketing/flows/contract_approval"),
+    ("flow (service)", "/design/apps/marketing/flows/service_ticket"),
 ]
 WIDE_FIELDS = 200
 WIDE_PAGE = "/design/apps/marketing/entities/wide"
