@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path
 from jimu.errors import Conflict, NotFound, PermissionDenied
 from jimu.platform import metadata_store as store
 from jimu.platform.api.params import id_path
-from jimu.platform.api.processes import _may_monitor
+from jimu.platform.api.processes import may_monitor
 from jimu.platform.auth.dependencies import CurrentUser
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
@@ -28,7 +28,7 @@ FlowName = Annotated[str, Path(max_length=63)]
 
 
 def require_monitor(platform: Platform, conn: sa.Connection, app: str, user: User) -> None:
-    if not _may_monitor(platform, conn, app, user):
+    if not may_monitor(platform, conn, app, user):
         raise PermissionDenied(f"Only the flow designers of {app!r} may monitor its flows.")
 
 

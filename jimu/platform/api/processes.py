@@ -90,7 +90,7 @@ class CommentRequest(StrictBody):
     mentions: list[MentionId] = Field(default_factory=list, max_length=50)
 
 
-def _may_monitor(platform: Platform, conn: sa.Connection, app: str, user: User) -> bool:
+def may_monitor(platform: Platform, conn: sa.Connection, app: str, user: User) -> bool:
     return user.is_admin or "flow" in design_kinds(platform, conn, app, user)
 
 
@@ -106,7 +106,7 @@ def start(
             if entity is None:
                 raise NotFound(f"Flow {flow!r} does not run on records.")
             platform.apps.for_user(conn, app, user).get(conn, str(entity), body.record_id)
-        elif not _may_monitor(platform, conn, app, user):
+        elif not may_monitor(platform, conn, app, user):
             raise PermissionDenied(
                 f"Only the flow designers of {app} start flows without a record."
             )
@@ -183,7 +183,7 @@ def read_instance(
     with platform.engine.connect() as conn:
         row = _instance_row(conn, app, instance_id)
         if not (
-            _may_monitor(platform, conn, app, user)
+            may_monitor(platform, conn, app, user)
             or row.initiator_id == user.id
             or _involved(conn, instance_id, user.id)
         ):
@@ -228,7 +228,7 @@ def _task_for(platform: Platform, conn: sa.Connection, app: str, task_id: int, u
     if task is None:
         raise NotFound(f"No process task {task_id} in {app}.")
     named = {"kind": "user", "id": user.id} in list(task.assignees)
-    if not named and not _may_monitor(platform, conn, app, user):
+    if not named and not may_monitor(platform, conn, app, user):
         raise PermissionDenied("Only the task's assignee or a flow designer acts on it.")
     return task
 
@@ -249,7 +249,7 @@ def read_task(
         if task is None:
             raise NotFound(f"No process task {task_id} in {app}.")
         named = {"kind": "user", "id": user.id} in list(task.assignees)
-        if not (named or task.completed_by == user.id or _may_monitor(platform, conn, app, user)):
+        if not (named or task.completed_by == user.id or may_monitor(platform, conn, app, user)):
             raise PermissionDenied("Only the task's people and flow designers read it.")
         seen = task_record(platform, conn, task, user)
         answer = instances.task_view(task)
@@ -386,7 +386,7 @@ def _initiator_or_designer(
     platform: Platform, conn: sa.Connection, app: str, instance_id: int, user: User, what: str
 ) -> None:
     row = _instance_row(conn, app, instance_id)
-    if row.initiator_id != user.id and not _may_monitor(platform, conn, app, user):
+    if row.initiator_id != user.id and not may_monitor(platform, conn, app, user):
         raise PermissionDenied(f"Only the initiator or a flow designer {what}.")
 
 
@@ -444,7 +444,7 @@ def comment(
         if not (
             row.initiator_id == user.id
             or _involved(conn, instance_id, user.id)
-            or _may_monitor(platform, conn, app, user)
+            or may_monitor(platform, conn, app, user)
         ):
             raise PermissionDenied(
                 "Only the initiator, the instance's approvers and flow designers comment."

@@ -29,7 +29,7 @@ from jimu.builder_ui.pages.tasks.timeline import next_nodes, people_in, timeline
 from jimu.engines.process.layout import layout
 from jimu.errors import FieldError, JimuError, NotFound, PermissionDenied, ValidationFailed
 from jimu.platform.api.params import id_path
-from jimu.platform.api.processes import _involved, _may_monitor, _return_to
+from jimu.platform.api.processes import _involved, _return_to, may_monitor
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import utcnow
 from jimu.platform.process import instances
@@ -81,7 +81,7 @@ def _may_see(platform: Platform, conn: sa.Connection, row: Any, viewer: Viewer) 
     if (
         row.initiator_id == user.id
         or _involved(conn, int(row.id), user.id)
-        or _may_monitor(platform, conn, row.app, user)
+        or may_monitor(platform, conn, row.app, user)
         or int(row.id) in copied_instances(conn, user.id)
     ):
         return
@@ -142,7 +142,7 @@ def _page(
         states = instance_states(conn, instance_id, trace)
         tasks = instances.all_tasks(conn, instance_id)
         names = user_names(conn, people_in(trace, tasks))
-        monitor = _may_monitor(platform, conn, row.app, user)
+        monitor = may_monitor(platform, conn, row.app, user)
         task = None
         can_act = False
         return_choices: list[dict[str, str]] = []
