@@ -22,6 +22,7 @@ from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import User, utcnow
 from jimu.platform.process import actions, instances, task_inbox
 from jimu.platform.process.flows import flow_version, published_flow
+from jimu.platform.process.participation import involved, return_targets
 from jimu.platform.process.task_fields import task_record, write_task_edits
 from jimu.platform.state import Platform
 
@@ -156,24 +157,6 @@ def _instance_row(conn: sa.Connection, app: str, instance_id: int) -> Any:
     return row
 
 
-def _involved(conn: sa.Connection, instance_id: int, user_id: int) -> bool:
-    """Whether ``user_id`` has or had a task in the instance."""
-    for task in instances.all_tasks(conn, instance_id):
-        if user_id in task["users"] or task["completed_by"] == user_id:
-            return True
-    return False
-
-
-def _return_to(conn: sa.Connection, instance_id: int, token: str, node: str) -> list[str]:
-    data = conn.execute(
-        sa.select(instances.TOKENS.c.data).where(
-            instances.TOKENS.c.instance_id == instance_id, instances.TOKENS.c.token == token
-        )
-    ).scalar_one_or_none()
-    trail = list((data or {}).get("trail", []))
-    return [n for n in trail[:-1] if n != node]
-
-
 @router.get("/api/apps/{app}/processes/instances/{instance_id}")
 def read_instance(
     app: str, instance_id: InstanceId, user: CurrentUser, platform: PlatformDep
@@ -185,14 +168,16 @@ def read_instance(
         if not (
             may_monitor(platform, conn, app, user)
             or row.initiator_id == user.id
-            or _involved(conn, instance_id, user.id)
+            or involved(conn, instance_id, user.id)
         ):
             raise PermissionDenied(
                 "Only flow designers, the initiator and the instance's approvers read it."
             )
         tasks = instances.open_tasks(conn, instance_id)
         for task in tasks:
-            task["return_to"] = _return_to(conn, instance_id, _token_of(conn, task), task["node"])
+            task["return_to"] = return_targets(
+                conn, instance_id, _token_of(conn, task), task["node"]
+            )
         return {
             "id": row.id,
             "flow": row.flow,
@@ -443,7 +428,7 @@ def comment(
         row = _instance_row(conn, app, instance_id)
         if not (
             row.initiator_id == user.id
-            or _involved(conn, instance_id, user.id)
+            or involved(conn, instance_id, user.id)
             or may_monitor(platform, conn, app, user)
         ):
             raise PermissionDenied(

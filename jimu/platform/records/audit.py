@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,12 @@ import sqlalchemy as sa
 from jimu.engines.form.types.temporal import format_datetime
 from jimu.platform.models import Outbox, OwnerChange, RecordHistory
 from jimu.platform.records.context import WriteContext
-from jimu.platform.records.fastinsert import encode_json, insert_values
+from jimu.platform.records.fastinsert import (
+    FEW_ROWS,
+    encode_json,
+    insert_returning_id,
+    insert_values,
+)
 from jimu.platform.records.ids import allocate_ids
 
 HISTORY: sa.Table = RecordHistory.__table__  # type: ignore[assignment]
@@ -93,18 +99,16 @@ def write_changes(
         return []
     history: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
-    ids = allocate_ids(conn, OUTBOX, len(changes))
     change_ids = _change_ids(len(changes))
     actor, source, depth, cause = ctx.actor_id, ctx.source, ctx.depth, ctx.caused_by
     encoded_fields: dict[tuple[str, ...], str | None] = {}  # rows of a batch mostly share them
-    for change, event_id, change_id in zip(changes, ids, change_ids, strict=True):
+    for change, change_id in zip(changes, change_ids, strict=True):
         head = (app, entity, change.record_id, change.version, actor, source, now, change_id)
         changed = sorted(change.fields)
         for name, (old, new_value) in change.fields.items():
             history.append((*head, name, encode_json(old), encode_json(new_value)))
         events.append(
             (
-                event_id,
                 app,
                 entity,
                 change.record_id,
@@ -119,8 +123,27 @@ def write_changes(
                 encode_json({name: old for name, (old, _) in change.fields.items()}),
             )
         )
+    return _insert_rows(conn, history, events)
+
+
+def _insert_rows(
+    conn: sa.Connection, history: list[tuple[Any, ...]], events: list[tuple[Any, ...]]
+) -> list[int]:
+    """Insert ``history`` rows and outbox ``events`` (rows without their id); returns the
+    events' ids in order. One event on PostgreSQL (a rule's write, a PATCH) is a single
+    statement with its history rows, taking its id from the insert itself."""
+    one = len(events) == 1
+    if one and len(history) <= FEW_ROWS and conn.dialect.name == "postgresql":
+        before = (HISTORY, HISTORY_COLUMNS, history, HISTORY_JSON)
+        return [
+            insert_returning_id(conn, OUTBOX, OUTBOX_COLUMNS[1:], events[0], OUTBOX_JSON, before)
+        ]
     insert_values(conn, HISTORY, HISTORY_COLUMNS, history, HISTORY_JSON)
-    insert_values(conn, OUTBOX, OUTBOX_COLUMNS, events, OUTBOX_JSON)
+    if one and conn.dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 35):
+        return [insert_returning_id(conn, OUTBOX, OUTBOX_COLUMNS[1:], events[0], OUTBOX_JSON)]
+    ids = allocate_ids(conn, OUTBOX, len(events))
+    rows = [(event_id, *event) for event_id, event in zip(ids, events, strict=True)]
+    insert_values(conn, OUTBOX, OUTBOX_COLUMNS, rows, OUTBOX_JSON)
     return ids
 
 
@@ -136,25 +159,22 @@ def write_creations(
     (record id, created_at, initial JSON values) of each; returns the event ids in order."""
     if not created:
         return []
-    ids = allocate_ids(conn, OUTBOX, len(created))
     change_ids = _change_ids(len(created))
     actor, source, depth, cause = ctx.actor_id, ctx.source, ctx.depth, ctx.caused_by
     encoded_fields: dict[tuple[str, ...], str | None] = {}
     history: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
-    for (record_id, at, initial), event_id, change_id in zip(created, ids, change_ids, strict=True):
+    for (record_id, at, initial), change_id in zip(created, change_ids, strict=True):
         history.append(
             (app, entity, record_id, 1, actor, source, at, change_id, CREATED_FIELD, None,
              encode_json(initial))
         )  # fmt: skip
         names = _encoded_names(encoded_fields, sorted(initial))
         events.append(
-            (event_id, app, entity, record_id, "created", names, actor, source, cause, depth,
-             now, None, None)
+            (app, entity, record_id, "created", names, actor, source, cause, depth, now, None,
+             None)
         )  # fmt: skip
-    insert_values(conn, HISTORY, HISTORY_COLUMNS, history, HISTORY_JSON)
-    insert_values(conn, OUTBOX, OUTBOX_COLUMNS, events, OUTBOX_JSON)
-    return ids
+    return _insert_rows(conn, history, events)
 
 
 def read_history(

@@ -9,6 +9,9 @@ column list; values are converted column by column, and the driver gets:
 - PostgreSQL: ``COPY ... FROM STDIN`` on the connection's psycopg connection, inside the
   same transaction (a multi-row ``INSERT ... VALUES`` would spend most of its time in psycopg
   splitting a query with thousands of placeholders, which it caches only for short queries).
+  A few rows (one record's change: a rule's write, a PATCH) go as an ``executemany`` of
+  ``INSERT ... VALUES (%s, ...)`` instead: COPY waits for the server twice (to start, to
+  finish), the insert once, and psycopg prepares it after a few runs.
 """
 
 from __future__ import annotations
@@ -46,6 +49,12 @@ class InsertPlan:
     memoized: frozenset[int]
     sql: str  # INSERT INTO t (a, b) VALUES (?, ?), or on PostgreSQL COPY t (a, b) FROM STDIN
     copy: bool
+    #: On PostgreSQL, ``INSERT ... VALUES (%s, ...)`` for a few rows.
+    insert_sql: str
+
+
+#: Up to this many rows, PostgreSQL gets an ``INSERT`` rather than ``COPY``.
+FEW_ROWS = 8
 
 
 @lru_cache(maxsize=256)
@@ -70,12 +79,10 @@ def insert_plan(
     names = ", ".join(prep.quote(name) for name in columns)
     table_name = prep.format_table(table)
     copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
-    if copy:
-        sql = f"COPY {table_name} ({names}) FROM STDIN"
-    else:
-        marker = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = f"INSERT INTO {table_name} ({names}) VALUES ({', '.join([marker] * len(columns))})"
-    return InsertPlan(tuple(converters), frozenset(memoized), sql, copy)
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    insert = f"INSERT INTO {table_name} ({names}) VALUES ({', '.join([marker] * len(columns))})"
+    sql = f"COPY {table_name} ({names}) FROM STDIN" if copy else insert
+    return InsertPlan(tuple(converters), frozenset(memoized), sql, copy, insert)
 
 
 def insert_values(
@@ -106,8 +113,51 @@ def insert_values(
     if not plan.copy:
         conn.exec_driver_sql(plan.sql, params)
         return
+    if len(params) <= FEW_ROWS:
+        conn.exec_driver_sql(plan.insert_sql, params)
+        return
     driver = conn.connection.driver_connection  # psycopg, in this connection's transaction
     assert driver is not None
     with driver.cursor() as cursor, cursor.copy(plan.sql) as copy:
         for row in params:
             copy.write_row(row)
+
+
+def convert_row(plan: InsertPlan, row: Sequence[Any]) -> tuple[Any, ...]:
+    """One row's values as the driver takes them."""
+    return tuple(
+        value if convert is None else convert(value)
+        for value, convert in zip(row, plan.converters, strict=True)
+    )
+
+
+def insert_returning_id(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: tuple[str, ...],
+    row: Sequence[Any],
+    encoded: frozenset[str] = frozenset(),
+    before: tuple[sa.Table, tuple[str, ...], Sequence[Sequence[Any]], frozenset[str]] | None = None,
+) -> int:
+    """Insert one row (``columns`` without ``id``) and return the id the database gave it: one
+    round trip, where taking the id first and inserting after are two. On PostgreSQL the
+    rows of ``before`` (a table, its columns, rows, encoded columns) go in the same statement
+    (``WITH ... INSERT``): a record's change is its history rows and its event, one trip."""
+    plan = insert_plan(table, conn.dialect, columns, encoded)
+    data_versions.touch(conn, table.name)
+    params = convert_row(plan, row)
+    sql = f"{plan.insert_sql} RETURNING id"
+    if before is not None and before[2]:
+        first, first_columns, rows, first_encoded = before
+        first_plan = insert_plan(first, conn.dialect, first_columns, first_encoded)
+        data_versions.touch(conn, first.name)
+        sql = f"WITH earlier AS ({_many_values(first_plan.insert_sql, len(rows))}) {sql}"
+        params = (*(v for r in rows for v in convert_row(first_plan, r)), *params)
+    return int(conn.exec_driver_sql(sql, params).scalar_one())
+
+
+@lru_cache(maxsize=64)
+def _many_values(insert_sql: str, n: int) -> str:
+    """``INSERT ... VALUES (...)`` with its values group written ``n`` times."""
+    head, group = insert_sql.split(" VALUES ", 1)
+    return f"{head} VALUES {', '.join([group] * n)}"

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from jimu.engines.expr import ExprError
 from jimu.engines.rule import PlannedEffect, PlannedWrite, RecordView
 from jimu.engines.rule.created import resolve_refs
+from jimu.engines.rule.plan import Planned
 from jimu.errors import JimuError, NotFound
 from jimu.platform.models import RuleRun
 from jimu.platform.records import Records, WriteContext
@@ -38,6 +39,9 @@ class Outcome:
     warning: str | None = None
     #: The record a webhook run found or created (its event names none).
     record_id: int | None = None
+    #: The run's record after its writes, when the run wrote that record only (the next
+    #: rules of the event see it without reading it again); None: read it.
+    view_after: RecordView | None = None
 
 
 def self_retriggered(conn: sa.Connection, app: str, rule: str, event: Event, limit: int) -> bool:
@@ -64,9 +68,11 @@ def carry_out_write(
     write: PlannedWrite,
     ctx: WriteContext,
     created: dict[str, int],
+    updated: dict[tuple[str, int], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Carry ``write`` out: links to the records created earlier in the run (``created``, by
-    their ``as`` names) and amounts added to the stored values are resolved now."""
+    their ``as`` names) and amounts added to the stored values are resolved now. ``updated``
+    receives each updated record as the update returned it."""
     values = resolve_refs(write.values, write.refs, created)
     if write.op == "create":
         stored = records.create(conn, write.entity, values, ctx)
@@ -81,6 +87,8 @@ def carry_out_write(
                 total = _number(current.get(name) or 0) + _number(amount)
                 values[name] = _json(_within(total, spec.field(name)))
         stored = records.update(conn, write.entity, write.record_id, values, ctx)
+        if updated is not None:
+            updated[(write.entity, write.record_id)] = stored
     done = {**write.as_dict(), "record_id": stored["id"]}
     # The run log is JSON: a formula's date or time (``$now``) is kept as its ISO text.
     done["values"] = {k: _json(v) for k, v in values.items()}
@@ -148,13 +156,38 @@ def run_rule(
     ctx = WriteContext(actor, "rule", caused_by=event.id, depth=event.depth + 1)
     effects = EffectContext(conn, records, platform, ctx, view, rule.name, event.id)
     created: dict[str, int] = {}
+    updated: dict[tuple[str, int], dict[str, Any]] = {}
+    plan = rule.plan(view)
     done = [
         carry_out(effects, planned)
         if isinstance(planned, PlannedEffect)
-        else carry_out_write(conn, records, planned, ctx, created)
-        for planned in rule.plan(view)
+        else carry_out_write(conn, records, planned, ctx, created, updated)
+        for planned in plan
     ]
-    return Outcome("done", condition=True, actions=done, record_id=_own_record(view, done))
+    after = _view_after(records, view, plan, updated)
+    return Outcome(
+        "done", condition=True, actions=done, record_id=_own_record(view, done), view_after=after
+    )
+
+
+def _view_after(
+    records: Records,
+    view: RecordView,
+    plan: list[Planned],
+    updated: dict[tuple[str, int], dict[str, Any]],
+) -> RecordView | None:
+    """The view's record as the run's update returned it, when the run only updated that
+    record (no effects, no other records: their writes may change it through rollups) and the
+    update returns all of it (no sub-tables or many-links, which a read adds)."""
+    if not view.exists or not plan or any(isinstance(p, PlannedEffect) for p in plan):
+        return None
+    own = (view.entity, view.record_id)
+    if list(updated) != [own] or any(getattr(p, "op", None) != "update" for p in plan):
+        return None
+    rt = records.runtime.entity(view.entity)
+    if rt.subtables or rt.many_links:
+        return None
+    return RecordView(view.entity, updated[own], view.old)
 
 
 def _own_record(view: RecordView, done: list[dict[str, Any]]) -> int | None:

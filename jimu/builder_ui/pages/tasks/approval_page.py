@@ -29,11 +29,12 @@ from jimu.builder_ui.pages.tasks.timeline import next_nodes, people_in, timeline
 from jimu.engines.process.layout import layout
 from jimu.errors import FieldError, JimuError, NotFound, PermissionDenied, ValidationFailed
 from jimu.platform.api.params import id_path
-from jimu.platform.api.processes import _involved, _return_to, may_monitor
+from jimu.platform.api.processes import may_monitor
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import utcnow
 from jimu.platform.process import instances
 from jimu.platform.process.flows import flow_version
+from jimu.platform.process.participation import involved, return_targets
 from jimu.platform.process.task_inbox import copied_instances
 from jimu.platform.state import Platform
 
@@ -80,7 +81,7 @@ def _may_see(platform: Platform, conn: sa.Connection, row: Any, viewer: Viewer) 
     user = viewer.signed_in_user
     if (
         row.initiator_id == user.id
-        or _involved(conn, int(row.id), user.id)
+        or involved(conn, int(row.id), user.id)
         or may_monitor(platform, conn, row.app, user)
         or int(row.id) in copied_instances(conn, user.id)
     ):
@@ -153,7 +154,7 @@ def _page(
             if can_act:
                 return_choices = [
                     {"id": n, "label": node_label(n)}
-                    for n in _return_to(conn, instance_id, task_row.token, task_row.node)
+                    for n in return_targets(conn, instance_id, task_row.token, task_row.node)
                 ]
         waiting = [t["node"] for t in tasks if t["status"] in ("open", "waiting")]
         initiator = row.initiator_id == user.id or monitor
