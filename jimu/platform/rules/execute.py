@@ -1,5 +1,5 @@
 """One rule run on one event: loop safety, condition, planned writes through the records
-service, and the run's row — all in the caller's transaction (a savepoint per run)."""
+service, and the run's row — all in the caller's transaction (the worker's savepoint)."""
 
 from __future__ import annotations
 

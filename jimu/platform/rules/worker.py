@@ -1,11 +1,12 @@
 """The rule worker: claims record events from the outbox and due retries, runs the rules.
 
 Each batch is one transaction: the claimed events (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
-so several workers share the outbox; ``BEGIN IMMEDIATE`` on SQLite, one writer at a time), every
-matching rule's run in a savepoint with its writes and its ``jimu_rule_run`` row, and the
-events' ``processed_at``. A crash before the commit leaves the events unprocessed and nothing of
-their runs written, so they run again exactly once. A run that fails is rolled back to its
-savepoint and stored as ``retry`` (with backoff) or, after ``max_attempts``, ``dead``.
+so several workers share the outbox; ``BEGIN IMMEDIATE`` on SQLite, one writer at a time), each
+event's matching rules' runs in a savepoint with their writes and their ``jimu_rule_run`` rows,
+and the events' ``processed_at``. A crash before the commit leaves the events unprocessed and
+nothing of their runs written, so they run again exactly once. When a run fails, the event's
+savepoint is rolled back and its runs are attempted again in a savepoint each: the failing one
+is stored as ``retry`` (with backoff) or, after ``max_attempts``, ``dead``; the others commit.
 
 Timers (``jimu_rule_timer``, see ``timers.py``) are claimed the same way when due: the rule runs
 on the timer's record, on an event of its own written for the firing (so the run, its retries

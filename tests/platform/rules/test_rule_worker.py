@@ -186,6 +186,35 @@ def test_a_failing_run_retries_with_backoff_then_is_dead_then_replayed(
     assert (after["status"], after["score"]) == ("won", 1)
 
 
+def test_a_failing_run_among_an_events_runs_leaves_the_others_done(platform: Platform) -> None:
+    # The event's runs go in one savepoint; when one fails they are run again one savepoint
+    # each: the failing one is a retry, the others commit once (no doubled score).
+    bogus = {"type": "set_fields", "formulas": {"status": "name"}}
+    publish(
+        platform,
+        [
+            rule("first", trigger={"on": "created"},
+                 actions=[{"type": "add_score", "field": "score", "amount": 1}]),
+            rule("middle", trigger={"on": "created"}, actions=[bogus]),
+            rule("last", trigger={"on": "created"},
+                 actions=[{"type": "add_score", "field": "score", "amount": 10}]),
+        ],
+    )  # fmt: skip
+    lead = create(platform, "lead", name="bogus", score=0)
+    worker(platform, max_attempts=3, retry_seconds=60).process_events()
+    by_rule = {r["rule"]: r for r in all_runs(platform)}
+    assert {name: r["status"] for name, r in by_rule.items()} == {
+        "first": "done",
+        "middle": "retry",
+        "last": "done",
+    }
+    assert "status" in by_rule["middle"]["error"]
+    assert get(platform, "lead", lead["id"])["score"] == 11
+    with platform.engine.connect() as conn:
+        history = records(platform).history(conn, "lead", lead["id"])
+    assert [h["source"] for h in history].count("rule") == 2
+
+
 def test_loop_safety_stops_a_self_retriggering_rule_and_deep_chains(platform: Platform) -> None:
     # every update adds 1 to the score, which is an update again: stopped at the first repeat
     publish(
