@@ -186,6 +186,19 @@ EDGE_SCHEMA: dict[str, Any] = {
     "required": ["from", "to"],
     "additionalProperties": False,
 }
+LAYOUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "propertyNames": {"pattern": ID_PATTERN},
+    "additionalProperties": {
+        "type": "object",
+        "properties": {
+            "x": {"type": "number", "minimum": -1_000_000, "maximum": 1_000_000},
+            "y": {"type": "number", "minimum": -1_000_000, "maximum": 1_000_000},
+        },
+        "required": ["x", "y"],
+        "additionalProperties": False,
+    },
+}
 REQUIRED = ["name", "nodes", "edges"]
 #: Kinds whose token always leaves by its one edge.
 _ONE_WAY = ("start", "cc", "timer", "receive", "join")
@@ -197,6 +210,9 @@ def flow_properties() -> dict[str, Any]:
         "entity": {"type": "string", "minLength": 1},
         "nodes": {"type": "array", "items": NODE_SCHEMA, "minItems": 2},
         "edges": {"type": "array", "items": EDGE_SCHEMA},
+        # where the designer's free canvas draws each node ({node id: {x, y}}); the engine
+        # never reads it
+        "layout": LAYOUT_SCHEMA,
     }
 
 

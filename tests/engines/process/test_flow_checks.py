@@ -141,3 +141,12 @@ def test_per_assignee_needs_one_instance_per_entry() -> None:
     }
     nodes[1]["multi"] = {**multi, "count": 2}
     assert problems(nodes, chain("s", "a", "e")) == {}
+
+
+def test_the_canvas_layout_is_accepted_and_checked_and_the_engine_ignores_it() -> None:
+    doc = flow_doc([S, node("a", "fill"), E], chain("s", "a", "e"))
+    placed = {**doc, "layout": {"s": {"x": 20, "y": 20}, "a": {"x": 20.5, "y": -152}}}
+    assert flow_errors(placed) == []
+    assert load_flow(placed).nodes == load_flow(doc).nodes
+    bad = {**doc, "layout": {"s": {"x": "left"}, "9a": {"x": 1, "y": 2}}}
+    assert {p.pointer for p in flow_errors(bad)} == {"/layout/s", "/layout/s/x", "/layout"}

@@ -269,34 +269,3 @@ def _opportunities(platform: Platform, lang: str) -> tuple[int, int]:
             for n in (250000, 5000)
         ]
     return ids[0], ids[1]
-
-
-REWORK = {
-    "kind": "flow",
-    "name": "rework",
-    "entity": "opportunity",
-    "nodes": [
-        {"id": "s", "type": "start", "on": "manual"},
-        {"id": "fix", "type": "fill"},
-        {"id": "x", "type": "exclusive"},
-        {"id": "e", "type": "end"},
-    ],
-    "edges": [
-        {"from": "s", "to": "fix"},
-        {"from": "fix", "to": "x"},
-        {"from": "x", "to": "fix", "condition": {"<": [{"var": "record.amount"}, 10]}},
-        {"from": "x", "to": "e", "default": True},
-    ],
-}
-
-
-def test_a_flow_the_tree_cannot_draw_opens_read_only(platform: Platform, live: str) -> None:
-    with begin_write(platform.engine) as conn:
-        store.save_draft(conn, APP, "flow", "rework", REWORK)
-    with open_browser(live, "admin", ADMIN_PASSWORD) as designer:
-        for lang, words in (("en", "loops back"), ("zh", "含有回路")):
-            page = designer.open(f"/design/apps/{APP}/flows/rework", lang)
-            expect(page.get_by_test_id("read-only")).to_contain_text(words)
-            expect(page.locator(".flow-raw-nodes li")).to_have_count(4)
-            expect(page.locator("#publish")).to_have_count(0)
-            expect(page.locator(".flow-add-button")).to_have_count(0)
