@@ -43,7 +43,11 @@ def test_a_small_contract_goes_to_the_manager_only() -> None:
     ]
     notify = [e for e in last["effects"] if e["effect"] == "notify"]
     assert notify == [
-        {"effect": "notify", "node": "tell_finance", "recipients": [{"kind": "role", "role": "finance"}]}
+        {
+            "effect": "notify",
+            "node": "tell_finance",
+            "recipients": [{"kind": "role", "role": "finance"}],
+        }
     ]
     assert last["effects"][-1] == {"effect": "end", "result": "complete"}
 
