@@ -4,12 +4,15 @@ the simulation panel opened and REALLY widened by dragging its divider, a ¥300,
 picked: the director and finance 会签 path is highlighted in order, the general manager's
 dimmed, the steps listed in words with the sales manager's name; then finance rejects: the
 path ends at "rejected"; then a sample amount of 800: the manager only. Nothing is written.
-No CSP violation, console or HTTP error on the way."""
+And a flow the tree draws: its cards numbered, a branch REALLY dragged before simulating
+again (the unsaved draft is what runs), a refused simulation pinned on the branch. No CSP
+violation, console or HTTP error on the way."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +20,7 @@ from designer_harness import open_browser, open_options
 from platform_testing import ADMIN_PASSWORD, add_user
 from playwright.sync_api import Locator, Page, expect
 
+from jimu.platform import metadata_store as store
 from jimu.platform.db import begin_write
 from jimu.platform.models import RoleAssignment
 from jimu.platform.process.instances import INSTANCES, TASKS
@@ -26,6 +30,7 @@ from jimu.platform.state import Platform
 pytestmark = pytest.mark.browser
 ON = re.compile(r"\bsimulated\b")
 OFF = re.compile(r"\bdimmed\b")
+APPROVED = {"==": [{"var": "outcome"}, "approve"]}
 APP = "marketing"
 TEXTS = {
     "en": {
@@ -61,6 +66,39 @@ def contract(platform: Platform) -> int:
         line = {"contract": deal["id"], "product": "marketing_cloud", "quantity": 1}
         records.create(conn, "contract_line", {**line, "unit_price": "300000.00"}, ctx)
     return int(deal["id"])
+
+
+def tiered(platform: Platform) -> None:
+    """A draft flow the tree draws: a condition branch "above 100" → the team lead, "above
+    1000" → the director, otherwise straight on (the first branch that holds wins)."""
+    lead = {"id": "approve_1", "type": "approval", "label": {"en": "Team lead", "zh": "组长"}}
+    boss = {"id": "approve_2", "type": "approval", "label": {"en": "Director", "zh": "总监"}}
+    nodes = [
+        {"id": "start", "type": "start", "on": "manual"},
+        {"id": "branch_1", "type": "exclusive"},
+        {**lead, "assignees": [{"kind": "initiator"}]},
+        {**boss, "assignees": [{"kind": "initiator"}]},
+        {"id": "end", "type": "end"},
+        {"id": "rejected", "type": "end", "result": "reject"},
+    ]
+    edges = [
+        {"from": "start", "to": "branch_1"},
+        {"from": "branch_1", "to": "approve_1", "condition": above(100)},
+        {"from": "approve_1", "to": "rejected", "default": True},
+        {"from": "branch_1", "to": "approve_2", "condition": above(1000)},
+        {"from": "approve_2", "to": "rejected", "default": True},
+        {"from": "branch_1", "to": "end", "default": True},
+        {"from": "approve_1", "to": "end", "condition": APPROVED},
+        {"from": "approve_2", "to": "end", "condition": APPROVED},
+    ]
+    doc = {"kind": "flow", "name": "tiered", "entity": "contract", "label": {"en": "Tiered"},
+           "nodes": nodes, "edges": edges}  # fmt: skip
+    with begin_write(platform.engine) as conn:
+        store.save_draft(conn, APP, "flow", "tiered", doc)
+
+
+def above(amount: int) -> dict[str, Any]:
+    return {">": [{"var": "record.total_amount"}, amount]}
 
 
 def node(page: Page, node_id: str) -> Locator:
@@ -149,3 +187,52 @@ def _simulate(live: str, lang: str, deal: int) -> None:
         expect(
             page.locator(".flow-raw-nodes li.simulated, .flow-raw-nodes li.dimmed")
         ).to_have_count(0)
+
+
+def test_simulate_the_tree_as_drawn_after_a_branch_is_dragged(
+    platform: Platform, live: str
+) -> None:
+    """A tree flow, unsaved edits included: ¥5,000 takes the first branch that holds ("above
+    100": the team lead); the "above 1000" branch REALLY dragged to the front, the same amount
+    goes to the director. A branch without a condition: the simulation is refused and the
+    problem pinned on that branch."""
+    tiered(platform)
+    for lang in ("en", "zh"):
+        with open_browser(live, "admin", ADMIN_PASSWORD) as designer:
+            page = designer.open(f"/design/apps/{APP}/flows/tiered", lang)
+            expect(page.locator(".flow-card[data-node='approve_1']")).to_be_visible()
+            page.locator("#simulate").click()
+            panel = page.get_by_test_id("simulate-panel")
+            panel.locator("[data-field='total_amount'] input").fill("5000")
+            page.locator("#simulate-run").click()
+            result = page.get_by_test_id("simulate-result")
+            expect(result).to_have_attribute("data-status", "completed")
+            lead = page.locator(".flow-card[data-node='approve_1']")
+            boss = page.locator(".flow-card[data-node='approve_2']")
+            expect(lead).to_have_class(ON)
+            expect(lead).to_have_attribute("data-order", "3")
+            expect(boss).to_have_class(OFF)
+            expect(page.locator(".flow-gateway-head.simulated")).to_have_attribute(
+                "data-order", "2"
+            )
+            expect(page.locator(".flow-start")).to_have_attribute("data-order", "1")
+            # Drag "above 1000" in front of "above 100": the draft on screen is simulated.
+            gateway = page.locator(".flow-gateway").first
+            movable = gateway.locator(".flow-branch-row > .flow-branch")
+            designer.drag(
+                movable.nth(1).locator(".branch-handle"),
+                movable.nth(0).locator(".flow-branch-head"),
+            )
+            expect(movable.nth(0).locator(".flow-card[data-node='approve_2']")).to_have_count(1)
+            page.locator("#simulate-run").click()
+            expect(boss).to_have_class(ON)
+            expect(lead).to_have_class(OFF)
+            expect(result.locator(".simulate-task[data-node='approve_2']")).to_have_count(1)
+            # A third branch has no condition: refused, pinned on it.
+            designer.expect_failure(422, f"/api/apps/{APP}/flows/tiered/simulate")
+            gateway.locator(".flow-add-branch").click()
+            page.locator("#simulate-run").click()
+            expect(panel.locator(".pinned-error[role='alert']")).to_be_visible()
+            expect(movable.nth(2).locator(".pinned.has-error .pinned-error")).to_have_count(1)
+            expect(result).to_have_count(0)
+            expect(page.locator(".flow-card.simulated")).to_have_count(0)
