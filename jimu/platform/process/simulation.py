@@ -25,7 +25,6 @@ from jimu.platform.process.approvers import Who, named_users, resolve_task
 from jimu.platform.records import Records
 
 USERS: sa.Table = User.__table__  # type: ignore[assignment]
-_SYSTEM_FIELDS = ("id", "owner_id", "created_by", "updated_by")
 
 
 def flow_document(conn: sa.Connection, app: str, flow: str, document: Any | None) -> dict[str, Any]:
@@ -183,5 +182,4 @@ def simulate_flow(
         "flow": flow,
         "initiator": initiator,
         "users": {str(k): v for k, v in _labels(conn, seen | {initiator or 0}).items()},
-        "record": {k: v for k, v in record.items() if k in _SYSTEM_FIELDS},
     }
