@@ -39,6 +39,7 @@ TEXTS = {
         "rejected": "Rejected after",
         "completed": "Completed in",
         "because": "because Contract total is at most 100,000",
+        "approved_way": "Sales manager → Amount (Approve)",
     },
     "zh": {
         "reject": "驳回",
@@ -46,6 +47,7 @@ TEXTS = {
         "rejected": "被驳回",
         "completed": "已完成",
         "because": "因为 合同总额 小于等于 100,000",
+        "approved_way": "销售经理审批 → 按金额（同意）",
     },
 }
 
@@ -163,6 +165,7 @@ def _simulate(live: str, lang: str, deal: int) -> None:
         expect(manager).to_contain_text(texts["manager_task"])
         expect(manager).to_contain_text("zhang")
         expect(result.locator(".simulate-status")).to_contain_text(texts["completed"])
+        expect(result.locator(".simulate-choice").first).to_contain_text(texts["approved_way"])
         # Finance rejects: the other path.
         decision = panel.locator("[data-decision='finance'] .el-select")
         open_options(page, decision).and_(page.locator("[data-outcome='reject']")).first.click()
