@@ -166,11 +166,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Browser tests run in both languages on SQLite and in Chinese on PostgreSQL: what a
     language changes is drawn by the browser the same whatever the database, and what the
     database changes is covered by the Chinese run (a browser test costs seconds, not ms).
-    A browser test that fails is run once more (pytest-rerunfailures)."""
+    A browser test that fails is run once more (pytest-rerunfailures, when it is active)."""
     dropped: list[pytest.Item] = []
     kept: list[pytest.Item] = []
+    # Only with the plugin active (``-p no:rerunfailures`` runs each test once, unmarked).
+    reruns = config.pluginmanager.hasplugin("rerunfailures")
     for item in items:
-        if item.get_closest_marker("browser"):
+        if reruns and item.get_closest_marker("browser"):
             # A real browser on two shared, loaded cores sometimes misses a timeout its test
             # has nothing to do with: such a test runs once more, and fails only if it fails
             # twice (a broken feature fails every time). The report lists the rerun.

@@ -32,6 +32,7 @@ from jimu.platform.api import (
     org_people,
     pool,
     process_monitor,
+    process_simulation,
     processes,
     record_files,
     record_uploads,
@@ -91,7 +92,7 @@ def create_api_app(
     designing = (
         *(access, rules, decision_tables, conditions, field_types, formulas, reports),
         dashboards,
-        *(pool, processes, process_monitor),
+        *(pool, processes, process_monitor, process_simulation),
     )
     for module in (*routers, *designing, notifications, deliveries, record_uploads, hooks):
         app.include_router(module.router)

@@ -219,10 +219,15 @@ class AttachmentFile(Base):
     """One stored attachment file (``<data dir>/attachments/<key>``): its name, size and type as
     uploaded, who uploaded it for which field, and the record it belongs to. ``record_id`` is
     NULL until the uploader's next write of that field claims it (see
-    ``jimu.platform.records.file_owners``)."""
+    ``jimu.platform.records.file_owners``). A file uploaded for a process comment has
+    ``instance_id`` (and an empty entity and field) instead: a comment or decision on that
+    instance claims it (``claimed_at``; see ``jimu.platform.process.comment_files``)."""
 
     __tablename__ = "jimu_attachment"
-    __table_args__ = (sa.Index("ix_jimu_attachment_record", "app", "entity", "record_id"),)
+    __table_args__ = (
+        sa.Index("ix_jimu_attachment_record", "app", "entity", "record_id"),
+        sa.Index("ix_jimu_attachment_instance", "instance_id"),
+    )
 
     key: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
     app: Mapped[str] = mapped_column(sa.String(63))
@@ -235,6 +240,7 @@ class AttachmentFile(Base):
     uploaded_by: Mapped[int | None] = mapped_column()
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column()
+    instance_id: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class Department(Base):

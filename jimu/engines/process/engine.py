@@ -49,12 +49,15 @@ def _error(message: str) -> ProcessError:
 @dataclass
 class Step:
     """The result of one event: the new ``state``, the ``delta`` to persist, the ``effects`` to
-    carry out (in order) and the ``trace`` (node ids entered, in order)."""
+    carry out (in order) and the ``trace`` (node ids entered, in order). ``choices`` says, per
+    node that chose among conditional edges, the targets taken and whether by the default
+    edge (what a simulation shows; the platform does not store it)."""
 
     state: State
     delta: Delta
     effects: list[dict[str, Any]] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
+    choices: list[dict[str, Any]] = field(default_factory=list)
 
 
 def step(
@@ -70,7 +73,7 @@ def step(
     old = state if state is not None else new_state()
     run = _Run(flow, copy.deepcopy(old), dict(record or {}))
     run.handle(event)
-    return Step(run.state, diff_states(old, run.state), run.effects, run.trace)
+    return Step(run.state, diff_states(old, run.state), run.effects, run.trace, run.choices)
 
 
 class _Run:
@@ -80,6 +83,7 @@ class _Run:
         self.record = record
         self.effects: list[dict[str, Any]] = []
         self.trace: list[str] = []
+        self.choices: list[dict[str, Any]] = []
         self.moves = 0
 
     # -- events ---------------------------------------------------------------------------
@@ -296,10 +300,14 @@ class _Run:
         chosen = [e for e in edges if e.condition is not None and self._evaluate(e.condition, data)]
         if not many:
             chosen = chosen[:1]
-        if not chosen:
+        by_default = not chosen
+        if by_default:
             chosen = [e for e in edges if e.default]
         if not chosen:
             raise _error(f"no edge leaving {node_id!r} matches and none is the default")
+        self.choices.append(
+            {"node": node_id, "to": [e.target for e in chosen], "default": by_default}
+        )
         return chosen
 
     def _split(self, token_id: str, edges: list[Edge], *, race: bool) -> None:

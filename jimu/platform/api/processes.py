@@ -2,18 +2,21 @@
 read), list instances (flow designers) and read one with its tasks and timeline (designers, the
 initiator, anyone with a task in it), and the approval actions: complete (approve / reject
 with a comment), return, transfer, add a signer (a task's people, or a flow designer),
-withdraw and urge (the initiator, or a flow designer), comment with @mentions. Flow documents
-themselves go through the metadata API like every document. See docs/process.md."""
+withdraw and urge (the initiator, or a flow designer), comment with @mentions and attached
+files (uploaded first: ``.../instances/{id}/files``). Flow documents themselves go through the
+metadata API like every document. See docs/process.md."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query
-from pydantic import BeforeValidator, Field
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from pydantic import BaseModel, BeforeValidator, Field
+from starlette.responses import FileResponse
 
-from jimu.errors import NotFound, PermissionDenied
+from jimu.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from jimu.platform.access.design import design_kinds, require_design
 from jimu.platform.api.params import BodyId, BodyInt32, StrictBody, id_path
 from jimu.platform.auth.dependencies import CurrentUser
@@ -21,9 +24,17 @@ from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import User, utcnow
 from jimu.platform.process import actions, instances, task_inbox
+from jimu.platform.process.comment_files import (
+    MAX_FILES,
+    MAX_SIZE,
+    claim_comment_files,
+    comment_file,
+    save_comment_file,
+)
 from jimu.platform.process.flows import flow_version, published_flow
 from jimu.platform.process.participation import involved, return_targets
 from jimu.platform.process.task_fields import task_record, write_task_edits
+from jimu.platform.records.attachments import attachment_path
 from jimu.platform.state import Platform
 
 router = APIRouter(tags=["processes"])
@@ -51,6 +62,33 @@ def _whole(value: Any) -> Any:
 MentionId = Annotated[BodyId, BeforeValidator(_whole)]
 
 
+class AttachedFile(StrictBody):
+    """A file to attach, as its upload answered (only ``key`` counts: the stored name, size
+    and type are kept whatever is sent)."""
+
+    key: str = Field(min_length=1, max_length=48)
+    name: str | None = Field(default=None, max_length=255)
+    size: int | None = None
+    type: str | None = Field(default=None, max_length=127)
+
+
+class StoredFileValue(BaseModel):
+    key: str
+    name: str
+    size: int
+    type: str
+
+
+Attachments = Annotated[
+    list[AttachedFile],
+    Field(
+        default_factory=list,
+        max_length=MAX_FILES,
+        description="files uploaded to .../instances/{id}/files by the caller, attached now",
+    ),
+]
+
+
 class CompleteRequest(StrictBody):
     outcome: str | None = Field(default=None, min_length=1, max_length=63)
     values: dict[str, Any] = Field(default_factory=dict, description="variables the task sets")
@@ -64,6 +102,7 @@ class CompleteRequest(StrictBody):
     )
     comment: Comment = None
     mentions: list[MentionId] = Field(default_factory=list, max_length=50)
+    attachments: Attachments
 
 
 class ReturnRequest(StrictBody):
@@ -87,8 +126,9 @@ class WithdrawRequest(StrictBody):
 
 
 class CommentRequest(StrictBody):
-    text: str = Field(min_length=1, max_length=2000)
+    text: str = Field(default="", max_length=2000, description="required unless files are attached")
     mentions: list[MentionId] = Field(default_factory=list, max_length=50)
+    attachments: Attachments
 
 
 def may_monitor(platform: Platform, conn: sa.Connection, app: str, user: User) -> bool:
@@ -173,6 +213,7 @@ def read_instance(
             raise PermissionDenied(
                 "Only flow designers, the initiator and the instance's approvers read it."
             )
+        row = _require_reader(platform, conn, app, instance_id, user)
         tasks = instances.open_tasks(conn, instance_id)
         for task in tasks:
             task["return_to"] = return_targets(
@@ -193,6 +234,22 @@ def read_instance(
             "trace": instances.instance_trace(conn, instance_id),
             "incidents": instances.open_incidents(conn, instance_id),
         }
+
+
+def _require_reader(
+    platform: Platform, conn: sa.Connection, app: str, instance_id: int, user: User
+) -> Any:
+    """The instance's row, if the caller may read it."""
+    row = _instance_row(conn, app, instance_id)
+    if not (
+        may_monitor(platform, conn, app, user)
+        or row.initiator_id == user.id
+        or involved(conn, instance_id, user.id)
+    ):
+        raise PermissionDenied(
+            "Only flow designers, the initiator and the instance's approvers read it."
+        )
+    return row
 
 
 def _token_of(conn: sa.Connection, task: dict[str, Any]) -> str:
@@ -278,6 +335,13 @@ def complete(
     notified."""
     with begin_write(platform.engine) as conn:
         task = _task_for(platform, conn, app, task_id, user)
+        files = claim_comment_files(
+            conn,
+            app,
+            int(task.instance_id),
+            [f.model_dump() for f in body.attachments],
+            user_id=user.id,
+        )
         edited = write_task_edits(
             platform,
             conn,
@@ -299,6 +363,7 @@ def complete(
             comment=body.comment,
             platform=platform,
             edited=edited,
+            attachments=files,
         )
         mentioned: list[int] = []
         if body.comment and (body.mentions or "@" in body.comment):
@@ -423,17 +488,22 @@ def comment(
     user: CurrentUser,
     platform: PlatformDep,
 ) -> dict[str, Any]:
-    """A comment on the timeline; ``mentions`` (user ids) and ``@username`` are notified."""
+    """A comment on the timeline (a text, files, or both); ``mentions`` (user ids) and
+    ``@username`` are notified."""
     with begin_write(platform.engine) as conn:
-        row = _instance_row(conn, app, instance_id)
-        if not (
-            row.initiator_id == user.id
-            or involved(conn, instance_id, user.id)
-            or may_monitor(platform, conn, app, user)
-        ):
-            raise PermissionDenied(
-                "Only the initiator, the instance's approvers and flow designers comment."
+        _require_commenter(platform, conn, app, instance_id, user)
+        if not body.text.strip() and not body.attachments:
+            raise ValidationFailed(
+                "Write a comment or attach a file.",
+                [FieldError("/text", "is required unless files are attached", "required")],
             )
+        files = claim_comment_files(
+            conn,
+            app,
+            instance_id,
+            [f.model_dump() for f in body.attachments],
+            user_id=user.id,
+        )
         done = actions.comment(
             conn,
             instance_id,
@@ -442,8 +512,93 @@ def comment(
             user_id=user.id,
             mentions=body.mentions,
             title=_title(conn, instance_id, "@ 提及 Mentioned"),
+            attachments=files,
         )
         return _answer(conn, instance_id, **done)
+
+
+def _require_commenter(
+    platform: Platform, conn: sa.Connection, app: str, instance_id: int, user: User
+) -> None:
+    row = _instance_row(conn, app, instance_id)
+    if not (
+        row.initiator_id == user.id
+        or involved(conn, instance_id, user.id)
+        or may_monitor(platform, conn, app, user)
+    ):
+        raise PermissionDenied(
+            "Only the initiator, the instance's approvers and flow designers comment."
+        )
+
+
+def _may_upload(
+    app: str, instance_id: InstanceId, user: CurrentUser, platform: PlatformDep
+) -> None:
+    """A dependency, so a caller who may not comment gets 403/404 before the file part is
+    validated."""
+    with platform.engine.connect() as conn:
+        _require_commenter(platform, conn, app, instance_id, user)
+
+
+@router.post(
+    "/api/apps/{app}/processes/instances/{instance_id}/files",
+    status_code=201,
+    dependencies=[Depends(_may_upload)],
+)
+def upload_comment_file(
+    app: str,
+    instance_id: InstanceId,
+    user: CurrentUser,
+    platform: PlatformDep,
+    file: Annotated[UploadFile, File(description="the file")],
+) -> StoredFileValue:
+    """Store a file for a comment or decision on the instance (whoever may comment); put the
+    answer in ``attachments`` of the caller's next comment or ``complete`` to attach it. Plain
+    ``def``: reading the spooled file and the database work run in the thread pool."""
+    content = file.file.read(MAX_SIZE + 1)  # one byte more tells "too large"
+    with begin_write(platform.engine) as conn:
+        _require_commenter(platform, conn, app, instance_id, user)
+        value = save_comment_file(
+            conn,
+            platform.settings.data_dir,
+            app,
+            instance_id,
+            file.filename or "file",
+            content,
+            file.content_type or "application/octet-stream",
+            uploaded_by=user.id,
+        )
+    return StoredFileValue.model_validate(value)
+
+
+#: File types shown in the browser; everything else is downloaded (as record files).
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
+
+
+def comment_file_response(
+    conn: sa.Connection, data_dir: Path, app: str, instance_id: int, key: str
+) -> FileResponse:
+    """The download of a file a comment or decision on the instance attached (404 else)."""
+    stored = comment_file(conn, app, instance_id, key)
+    if stored is None:
+        raise NotFound("There is no such attachment.")
+    return FileResponse(
+        attachment_path(data_dir, key),
+        media_type=stored["type"],
+        filename=stored["name"],
+        content_disposition_type="inline" if stored["type"] in INLINE_TYPES else "attachment",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/api/apps/{app}/processes/instances/{instance_id}/files/{key}")
+def download_comment_file(
+    app: str, instance_id: InstanceId, key: str, user: CurrentUser, platform: PlatformDep
+) -> FileResponse:
+    """A file a comment or decision on the instance attached, for whoever may read it."""
+    with platform.engine.connect() as conn:
+        _require_reader(platform, conn, app, instance_id, user)
+        return comment_file_response(conn, platform.settings.data_dir, app, instance_id, key)
 
 
 @router.get("/api/tasks/counts")

@@ -6,7 +6,7 @@ instance's steps (its timeline); who may take it is checked by the API."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -313,8 +313,10 @@ def comment(
     user_id: int | None,
     mentions: Iterable[int],
     title: str,
+    attachments: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """A comment on the instance's timeline; the users it mentions are notified."""
+    """A comment on the instance's timeline (with the files it attaches, claimed already by
+    ``comment_files.claim_comment_files``); the users it mentions are notified."""
     people = mentioned(conn, text, list(mentions))
     about = _about(conn, instance_id)
     for person in people:
@@ -327,7 +329,9 @@ def comment(
                 link=instance_link(instance_id),
                 **about,
             )
-    event = {"type": "comment", "by": user_id, "text": text, "mentions": people}
+    event: dict[str, Any] = {"type": "comment", "by": user_id, "text": text, "mentions": people}
+    if attachments:
+        event["attachments"] = [dict(a) for a in attachments]
     _log_step(conn, instance_id, event, [], [], now)
     return {"mentions": people}
 

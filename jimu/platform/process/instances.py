@@ -323,10 +323,12 @@ def complete_task(
     platform: Platform | None = None,
     edited: Sequence[str] = (),
     auto: str | None = None,
+    attachments: Sequence[Mapping[str, Any]] = (),
 ) -> StepResult:
     """Complete an open task with ``outcome`` (the node's first outcome when None);
     ``edited`` names the record's fields the person changed with it (kept in the step);
-    ``auto`` says why nobody did (``overdue``: a deadline decided it).
+    ``auto`` says why nobody did (``overdue``: a deadline decided it); ``attachments`` are the
+    files the decision attaches (claimed already: ``comment_files.claim_comment_files``).
 
     A task with people still to act after it (the rest of a manager chain, a signer added
     after) hands over to the next on its node's first outcome (approve); a signer added before
@@ -374,6 +376,8 @@ def complete_task(
     }
     if comment:
         event["comment"] = comment
+    if attachments:
+        event["attachments"] = [dict(a) for a in attachments]
     if edited:
         event["edited"] = list(edited)
     if auto:

@@ -61,10 +61,8 @@ def save_attachment(
             "The file cannot be attached.",
             [FieldError(f"/{field}", p, "attachment") for p in problems],
         )
-    key = uuid.uuid4().hex + _suffix(filename)
+    key = write_file(data_dir, filename, content)
     folder = Path(data_dir) / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / key).write_bytes(content)
     value = {"key": key, "name": filename, "size": len(content), "type": media_type}
     try:
         compiled.parse([value])
@@ -78,6 +76,15 @@ def save_attachment(
         (folder / key).unlink(missing_ok=True)
         raise
     return value
+
+
+def write_file(data_dir: Path, filename: str, content: bytes) -> str:
+    """Write ``content`` under a new key (the name's suffix kept); returns the key."""
+    key = uuid.uuid4().hex + _suffix(filename)
+    folder = Path(data_dir) / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / key).write_bytes(content)
+    return key
 
 
 def attachment_path(data_dir: Path, key: str) -> Path:

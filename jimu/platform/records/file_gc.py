@@ -6,6 +6,8 @@ a grace period after it was uploaded (an upload waits for its form to be saved).
 key in another record does not keep it: that record cannot serve it. Field history keeps only
 the names of removed files: a file is gone once its record no longer holds it, which is what
 "delete" means to the user who removed it. Deleting a file deletes its ownership row too.
+A file attached to a process comment or decision is kept while its instance's timeline holds
+it (``jimu.platform.process.comment_files``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from jimu.platform.process.comment_files import held_comment_files
 from jimu.platform.records.attachments import _KEY, FOLDER
 from jimu.platform.records.file_holders import held_files
 from jimu.platform.records.file_owners import FILES
@@ -34,7 +37,7 @@ class GcReport:
 
 def referenced_keys(conn: sa.Connection) -> set[str]:
     """Every attachment key held by the record (deleted ones included) or archived column it
-    belongs to."""
+    belongs to, and every file a process comment or decision attached."""
     held = {(h.owner, str(h.file["key"])) for h in held_files(conn)}
     rows = conn.execute(
         sa.select(FILES.c.key, FILES.c.app, FILES.c.entity, FILES.c.field, FILES.c.record_id)
@@ -44,7 +47,7 @@ def referenced_keys(conn: sa.Connection) -> set[str]:
         for row in rows
         if row.record_id is not None
         and ((row.app, row.entity, row.field, row.record_id), row.key) in held
-    }
+    } | held_comment_files(conn)
 
 
 def _uploaded_at(conn: sa.Connection) -> dict[str, float]:

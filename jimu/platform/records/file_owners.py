@@ -70,6 +70,7 @@ class StoredFile:
     size: int
     media_type: str
     uploaded_by: int | None
+    instance_id: int | None = None
 
     @property
     def value(self) -> dict[str, Any]:
@@ -93,6 +94,7 @@ def _stored(row: sa.Row[Any]) -> StoredFile:
         int(row.size),
         row.media_type,
         row.uploaded_by,
+        row.instance_id,
     )
 
 
@@ -227,6 +229,8 @@ def _problem(
 ) -> str | None:
     if stored is None:
         return "is not an uploaded file"
+    if stored.instance_id is not None:
+        return "was uploaded for a process comment"
     if stored.record_id is not None:
         if record_id is not None and stored.belongs_to(app, entity, record_id, field_name):
             return None

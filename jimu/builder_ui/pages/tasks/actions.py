@@ -4,7 +4,7 @@ API (``jimu.platform.api.processes``), each in one transaction; a refusal is rai
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,8 +15,16 @@ from jimu.platform.api.processes import _initiator_or_designer, _task_for, _titl
 from jimu.platform.db import begin_write
 from jimu.platform.models import User, utcnow
 from jimu.platform.process import actions, instances
+from jimu.platform.process.comment_files import (
+    MAX_FILES,
+    claim_comment_files,
+    save_comment_file,
+)
 from jimu.platform.process.task_fields import write_task_edits
 from jimu.platform.state import Platform
+
+#: A file posted with a comment or decision: its name, content and declared type.
+Upload = tuple[str, bytes, str]
 
 
 def _app_of_task(conn: sa.Connection, task_id: int) -> str:
@@ -48,13 +56,15 @@ def complete(
     mentions: list[int],
     changes: Mapping[str, Any] | None = None,
     version: int | None = None,
+    files: Sequence[Upload] = (),
 ) -> None:
-    """Approve or reject (the node's outcome) with a comment, writing ``changes`` to the
-    record first (the node's field permissions decide which fields may change and which must
-    have a value); mentioned users notified."""
+    """Approve or reject (the node's outcome) with a comment and ``files`` attached, writing
+    ``changes`` to the record first (the node's field permissions decide which fields may
+    change and which must have a value); mentioned users notified."""
     with begin_write(platform.engine) as conn:
         app = _app_of_task(conn, task_id)
         task = _task_for(platform, conn, app, task_id, user)
+        attached = _attach(platform, conn, app, int(task.instance_id), user, files)
         edited = write_task_edits(
             platform,
             conn,
@@ -76,6 +86,7 @@ def complete(
             comment=comment,
             platform=platform,
             edited=edited,
+            attachments=attached,
         )
         if comment and (mentions or "@" in comment):
             actions.notify_mentions(
@@ -175,9 +186,16 @@ def urge(platform: Platform, user: User, instance_id: int) -> None:
 
 
 def comment(
-    platform: Platform, user: User, instance_id: int, text: str, mentions: list[int]
+    platform: Platform,
+    user: User,
+    instance_id: int,
+    text: str,
+    mentions: list[int],
+    files: Sequence[Upload] = (),
 ) -> None:
     with begin_write(platform.engine) as conn:
+        app = app_of_instance(conn, instance_id)
+        attached = _attach(platform, conn, app, instance_id, user, files)
         actions.comment(
             conn,
             instance_id,
@@ -186,7 +204,31 @@ def comment(
             user_id=user.id,
             mentions=mentions,
             title=_title(conn, instance_id, "@ 提及 Mentioned"),
+            attachments=attached,
         )
+
+
+def _attach(
+    platform: Platform,
+    conn: sa.Connection,
+    app: str,
+    instance_id: int,
+    user: User,
+    files: Sequence[Upload],
+) -> list[dict[str, Any]]:
+    """Store the files posted with a comment or decision and claim them for it, in its
+    transaction (a refused action keeps none of them: the written files are collected)."""
+    if len(files) > MAX_FILES:
+        raise ValidationFailed(
+            "Too many files.", [FieldError("/files", f"at most {MAX_FILES} files", "max_items")]
+        )
+    data_dir = platform.settings.data_dir
+    values = [
+        save_comment_file(conn, data_dir, app, instance_id, name, content, media_type,
+                          uploaded_by=user.id)
+        for name, content, media_type in files
+    ]  # fmt: skip
+    return claim_comment_files(conn, app, instance_id, values, user_id=user.id)
 
 
 def problem_text(viewer: Viewer, problem: JimuError) -> str:

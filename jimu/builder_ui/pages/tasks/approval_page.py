@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from jimu.builder_ui.pages.records.layout import form_layout
@@ -29,10 +30,11 @@ from jimu.builder_ui.pages.tasks.timeline import next_nodes, people_in, timeline
 from jimu.engines.process.layout import layout
 from jimu.errors import FieldError, JimuError, NotFound, PermissionDenied, ValidationFailed
 from jimu.platform.api.params import id_path
-from jimu.platform.api.processes import may_monitor
+from jimu.platform.api.processes import comment_file_response, may_monitor
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import utcnow
 from jimu.platform.process import instances
+from jimu.platform.process.comment_files import MAX_SIZE
 from jimu.platform.process.flows import flow_version
 from jimu.platform.process.participation import involved, return_targets
 from jimu.platform.process.task_inbox import copied_instances
@@ -251,6 +253,16 @@ def _mentions(posted: Any) -> list[int]:
     return [int(v) for v in posted.getlist("mentions") if str(v).isdigit()][:50]
 
 
+def _files(posted: Any) -> list[actions.Upload]:
+    """The files posted in ``files`` (a file input with ``multiple``; empty ones skipped), each
+    read to one byte over the limit, so a larger one is refused by its size."""
+    return [
+        (item.filename, item.file.read(MAX_SIZE + 1), item.content_type or "")
+        for item in posted.getlist("files")
+        if isinstance(item, UploadFile) and item.filename
+    ]
+
+
 def _after(
     request: Request,
     viewer: Viewer,
@@ -311,6 +323,7 @@ def complete(
             _mentions(posted),
             changes,
             int(version) if version.isdigit() and len(version) < 18 else None,
+            _files(posted),
         )
 
     return _after(
@@ -432,13 +445,25 @@ def comment(
 
     def act() -> None:
         text = _text(posted, "text")
-        if text is None:
+        files = _files(posted)
+        if text is None and not files:
             raise ValidationFailed(
                 "Write a comment.", [FieldError("/text", "the comment is empty", "required")]
             )
         with platform.engine.connect() as conn:
             row = _instance(conn, instance_id)
             _may_see(platform, conn, row, viewer)
-        actions.comment(platform, user, instance_id, text, _mentions(posted))
+        actions.comment(platform, user, instance_id, text or "", _mentions(posted), files)
 
     return _after(request, viewer, platform, instance_id, task_id, "comment", act)
+
+
+@router.get("/tasks/instances/{instance_id:int}/files/{key}")
+def comment_file(
+    instance_id: InstanceId, key: str, viewer: SignedIn, platform: PlatformDep
+) -> Response:
+    """A file a comment or decision on the instance attached, for whoever sees the page."""
+    with platform.engine.connect() as conn:
+        row = _instance(conn, instance_id)
+        _may_see(platform, conn, row, viewer)
+        return comment_file_response(conn, platform.settings.data_dir, row.app, instance_id, key)

@@ -69,8 +69,8 @@ def timeline(
     trace: list[dict[str, Any]], node_label: Callable[[str], str], names: Mapping[int, str]
 ) -> list[dict[str, Any]]:
     """One entry per step, oldest first: when, who, what (the event type), the outcome, the
-    comment, the people it concerns (a transfer's new holder, an added signer, the urged),
-    where a return went, and the nodes the step entered."""
+    comment and the files attached to it, the people it concerns (a transfer's new holder, an
+    added signer, the urged), where a return went, and the nodes the step entered."""
 
     def name(user: Any) -> str:
         return names.get(user, f"#{user}") if isinstance(user, int) else ""
@@ -108,9 +108,21 @@ def timeline(
                 "entered": [node_label(n) for n in step.get("trace") or []],
                 "created": created,
                 "edited": [str(f) for f in event.get("edited") or []],
+                "files": _files(event.get("attachments")),
             }
         )
     return entries
+
+
+def _files(value: Any) -> list[dict[str, Any]]:
+    """A step's attached files (key, name, size in bytes), as the step log keeps them."""
+    if not isinstance(value, list):
+        return []
+    return [
+        {"key": str(f["key"]), "name": str(f.get("name") or f["key"]), "size": f.get("size")}
+        for f in value
+        if isinstance(f, Mapping) and isinstance(f.get("key"), str)
+    ]
 
 
 def next_nodes(doc: Mapping[str, Any], waiting_at: list[str]) -> list[str]:
