@@ -104,7 +104,8 @@ def above(amount: int) -> dict[str, Any]:
 
 
 def node(page: Page, node_id: str) -> Locator:
-    return page.locator(f".flow-raw-nodes li[data-node='{node_id}']")
+    """A card of the free canvas (the contract flow's shape is beyond the tree)."""
+    return page.locator(f".flow-free-card[data-node='{node_id}']")
 
 
 def drag_divider(page: Page, panel: Locator, by: float) -> None:
@@ -136,7 +137,7 @@ def _simulate(live: str, lang: str, deal: int) -> None:
     texts = TEXTS[lang]
     with open_browser(live, "admin", ADMIN_PASSWORD) as designer:
         page = designer.open(f"/design/apps/{APP}/flows/contract_approval", lang)
-        expect(page.get_by_test_id("read-only")).to_be_visible()
+        expect(page.locator(".flow-designer[data-mode='canvas']")).to_be_visible()
         page.locator("#simulate").click()
         panel = page.get_by_test_id("simulate-panel")
         expect(panel).to_be_visible()
@@ -187,9 +188,7 @@ def _simulate(live: str, lang: str, deal: int) -> None:
         )
         # Closing the panel clears the highlight.
         page.locator("#simulate-close").click()
-        expect(
-            page.locator(".flow-raw-nodes li.simulated, .flow-raw-nodes li.dimmed")
-        ).to_have_count(0)
+        expect(page.locator(".flow-free-card.simulated, .flow-free-card.dimmed")).to_have_count(0)
 
 
 def test_simulate_the_tree_as_drawn_after_a_branch_is_dragged(
