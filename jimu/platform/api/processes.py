@@ -591,7 +591,16 @@ def comment_file_response(
     )
 
 
-@router.get("/api/apps/{app}/processes/instances/{instance_id}/files/{key}")
+@router.get(
+    "/api/apps/{app}/processes/instances/{instance_id}/files/{key}",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The file, with its stored type",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def download_comment_file(
     app: str, instance_id: InstanceId, key: str, user: CurrentUser, platform: PlatformDep
 ) -> FileResponse:
