@@ -100,6 +100,9 @@ class _Dimension:
     meta: dict[str, Any]
     #: What the chart shows for an id (a linked record's title, a user's name), or None.
     title: Expr | None = None
+    #: The title reads only the dimension's key (a user's name): shown per group as it is,
+    #: not as ``max()`` over the group's rows.
+    per_group: bool = False
 
 
 @dataclass
@@ -269,15 +272,17 @@ class _Compiler:
             return _Dimension(name, column.label(f"d{i}"), order, meta)
         meta = dimension_meta(name, spec, resolved, resolved.kind)
         title: Expr | None = None
+        per_group = False
         if field_spec is not None and field_spec.type == "link":
             meta["target"] = str(field_spec.get("target"))  # the ids' entity
             title = titles.link_title(self.dataset, resolved, field_spec)
         elif titles.is_user(resolved) and self.target.users is not None:
             meta["target"] = "user"
-            title = titles.user_title(self.dataset, self.target.users, i, column)
+            title = titles.user_title(self.target.users, i, column)
+            per_group = True
         if title is not None:
             meta["title"] = titles.title_meta(name)["name"]
-        return _Dimension(name, column.label(f"d{i}"), column, meta, title)
+        return _Dimension(name, column.label(f"d{i}"), column, meta, title, per_group)
 
     # -- filters --------------------------------------------------------------------------
 
@@ -813,6 +818,9 @@ def _titles(dimensions: list[_Dimension], first_unless: Expr | None = None) -> l
         if d.title is None:
             continue
         title = d.title
+        if first_unless is None and d.per_group:
+            shown.append(title.label(f"d{i}_title"))
+            continue
         if i == 0 and first_unless is not None:
             title = sa.case((first_unless, sa.null()), else_=title)
         shown.append(sa.func.max(title).label(f"d{i}_title"))
