@@ -400,3 +400,22 @@ def test_a_link_added_later_gets_its_foreign_key(db: sa.Engine) -> None:
     assert read(db, lead["id"])["account"] is None
     with begin_write(db) as conn, pytest.raises(sa.exc.IntegrityError):
         conn.execute(sa.text("UPDATE crm_lead SET account_id = 999 WHERE id = :id"), lead)
+
+
+def test_published_many_reads_the_published_versions_by_name(db: sa.Engine) -> None:
+    """A dashboard view reads its charts in one query: the published version of each name,
+    none for a name only drafted or unknown."""
+    report = {"kind": "report", "name": "by_status", "dataset": {"entity": "lead"}}
+    report |= {"measures": [{"name": "n", "agg": "count"}], "visual": {"type": "kpi"}}
+    publish(db, APP, lead_doc(), report)
+    newer = report | {"visual": {"type": "table"}}
+    drafted = report | {"name": "draft_only"}
+    with begin_write(db) as conn:
+        store.save_draft(conn, "crm", "report", "by_status", newer)
+        store.save_draft(conn, "crm", "report", "draft_only", drafted)
+    with db.connect() as conn:
+        found = store.published_many(conn, "crm", "report", ["by_status", "draft_only", "nope"])
+        assert store.published_many(conn, "crm", "report", []) == {}
+    assert list(found) == ["by_status"]
+    assert found["by_status"].body["visual"] == {"type": "kpi"}
+    assert found["by_status"].status == store.PUBLISHED

@@ -244,20 +244,29 @@ def funnel_statement(
         for i, step in enumerate(every)
     ]
     step_table = sa.union_all(*step_rows).cte("funnel_steps")
-    first = (
-        sa.select(
-            step_table.c.pos,
-            numbered.c.rid,
-            sa.func.min(numbered.c.at).label("at"),
-        )
-        .select_from(step_table.join(numbered, numbered.c.pos >= step_table.c.pos))
-        .group_by(step_table.c.pos, numbered.c.rid)
-        .cte("funnel_first")
-    )
     counted: Expr
     if reached is None:
+        # Only who reached each step counts: a record's furthest step says it (one row per
+        # record, then a join with the few steps), not its first time at every step.
+        first = (
+            sa.select(numbered.c.rid, sa.func.max(numbered.c.pos).label("pos"))
+            .group_by(numbered.c.rid)
+            .cte("funnel_furthest")
+        )
+        joined = first.c.pos >= step_table.c.pos
         counted = sa.func.count(first.c.rid)
     else:
+        first = (
+            sa.select(
+                step_table.c.pos,
+                numbered.c.rid,
+                sa.func.min(numbered.c.at).label("at"),
+            )
+            .select_from(step_table.join(numbered, numbered.c.pos >= step_table.c.pos))
+            .group_by(step_table.c.pos, numbered.c.rid)
+            .cte("funnel_first")
+        )
+        joined = first.c.pos == step_table.c.pos
         start, end = reached
         counted = sa.func.count(sa.case(((first.c.at >= start) & (first.c.at < end), first.c.rid)))
     previous = sa.func.lag(counted).over(order_by=step_table.c.pos)
@@ -269,7 +278,7 @@ def funnel_statement(
             agg.divide(counted, previous).label("m1"),
             agg.divide(counted, initial).label("m2"),
         )
-        .select_from(step_table.outerjoin(first, first.c.pos == step_table.c.pos))
+        .select_from(step_table.outerjoin(first, joined))
         .group_by(step_table.c.pos, step_table.c.step)
         .order_by(step_table.c.pos)
     )

@@ -5,9 +5,12 @@ cross-filters keep filtering by it — and shows the title of that record: the t
 ``title_field`` (else its first text field), joined through the dataset's own LEFT JOIN of the
 link (the reader's scope on that entity applies: a record outside it has no title). A
 dimension on a user (``owner_id``, ``created_by``, ``updated_by`` or a user field) shows the
-user's display name (else the username), from the platform's users table joined once per
-dimension. Either is one more column of the same statement, ``max(title)`` per group (the
-title is the same for every row of an id), labelled ``d<i>_title``.
+user's display name (else the username), read from the platform's users table by a subquery
+on the grouped id: once per group, not joined to every row before grouping (on a million
+leads of eight owners the join cost as much as the rest of the chart; bench/reports_marketing.py).
+Either is one more column of the same statement, labelled ``d<i>_title``: a link's title as
+``max(title)`` per group (the title is the same for every row of an id), and on the "others"
+row of a top N, whose group mixes ids, none.
 """
 
 from __future__ import annotations
@@ -56,11 +59,12 @@ def link_title(dataset: Dataset, resolved: Resolved, link: Field) -> Expr | None
     return found.column if found.kind == "text" else None
 
 
-def user_title(dataset: Dataset, users: sa.Table, index: int, column: Expr) -> Expr:
-    """The display name (else the username) of the user whose id is ``column``."""
+def user_title(users: sa.Table, index: int, column: Expr) -> Expr:
+    """The display name (else the username) of the user whose id is ``column``: a scalar
+    subquery, valid beside ``GROUP BY column`` (it reads nothing else of the row)."""
     alias = alias_of(users, f"u{index}")
-    dataset.add_outer_join(alias, alias.c.id == column)
-    return sa.func.coalesce(sa.func.nullif(alias.c.display_name, ""), alias.c.username)
+    name = sa.func.coalesce(sa.func.nullif(alias.c.display_name, ""), alias.c.username)
+    return sa.select(name).where(alias.c.id == column).scalar_subquery()
 
 
 def title_meta(name: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from jimu.platform.metadata_store.documents import (
     list_documents,
     load_app,
     published,
+    published_many,
     versions,
 )
 from jimu.platform.metadata_store.drafts import delete_form_layout, discard_draft, save_draft
@@ -60,6 +61,7 @@ __all__ = [
     "preview_publish",
     "publish",
     "published",
+    "published_many",
     "purge_archived",
     "restore_archived",
     "rollback",

@@ -96,6 +96,20 @@ def published(conn: sa.Connection, app: str, kind: str, name: str) -> DocumentVe
     return DocumentVersion.from_row(row) if row else None
 
 
+def published_many(
+    conn: sa.Connection, app: str, kind: str, names: Sequence[str]
+) -> dict[str, DocumentVersion]:
+    """The published versions of the documents ``names`` (one query), by name; a name with
+    none is left out."""
+    if not names:
+        return {}
+    stmt = sa.select(DOCS).where(
+        *where(app, kind), DOCS.c.name.in_(sorted(set(names))), DOCS.c.status == PUBLISHED
+    )
+    found = (DocumentVersion.from_row(row) for row in conn.execute(stmt).mappings())
+    return {version.name: version for version in found}
+
+
 def get(
     conn: sa.Connection, app: str, kind: str, name: str, version: int | None = None
 ) -> DocumentVersion:
