@@ -14,6 +14,7 @@ from pydantic import Field
 
 from jimu.errors import Conflict, NotFound, PermissionDenied
 from jimu.platform import metadata_store as store
+from jimu.platform.access.design import require_design
 from jimu.platform.api.params import MAX_VERSION, BodyId, StrictBody, id_path
 from jimu.platform.api.processes import may_monitor
 from jimu.platform.auth.dependencies import CurrentUser
@@ -120,3 +121,21 @@ def migrate_instances(
         dry_run=body.dry_run,
         by=user.id,
     )
+
+
+class CronRequest(StrictBody):
+    cron: str = Field(min_length=1, max_length=200, description="a crontab line or @daily …")
+
+
+@router.post("/api/apps/{app}/processes/cron-preview")
+def cron_preview(
+    app: str, body: CronRequest, user: CurrentUser, platform: PlatformDep
+) -> dict[str, Any]:
+    """The next three times of a scheduled start's ``cron`` in the app's time zone, for the
+    flow designer (a bad expression is a 422 at ``/cron``)."""
+    from jimu.platform.rules.designer import cron_preview as preview
+
+    with platform.engine.connect() as conn:
+        require_design(platform, conn, app, user, "flow")
+        records = platform.apps.records(conn, app)
+    return preview(records, body.cron, platform.settings.time_zone, utcnow())
