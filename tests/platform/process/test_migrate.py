@@ -234,6 +234,8 @@ def test_the_monitor_page_lists_older_versions_and_migrates(
     assert done.status_code == 200
     assert 'data-migration="done"' in done.text
     assert _version(platform, instance) == 2
+    timeline = admin_client.get(f"/tasks/instances/{instance}", headers=HTML)
+    assert timeline.status_code == 200 and "迁移到流程的另一个版本" in timeline.text
     assert 'id="monitor-migrate"' not in admin_client.get(page_url, headers=HTML).text
     inbox = user_client.get("/tasks", headers=HTML).text
     theirs = re.search(r'name="csrf_token" value="([^"]+)"', inbox)
