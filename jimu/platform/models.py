@@ -727,6 +727,24 @@ class ProcessTask(Base):
     due_at: Mapped[datetime | None] = mapped_column()
 
 
+class ProcessSchedule(Base):
+    """A published flow whose start node is ``on: schedule``: its next tick (``due_at``), and
+    the version and start node it was planned for (planned again when another version is
+    published). Claimed like the rule timers; at a tick the flow starts on each matching
+    record, then the row moves to the next tick after now (missed ticks fire once)."""
+
+    __tablename__ = "jimu_process_schedule"
+    __table_args__ = (sa.Index("ix_jimu_process_schedule_due", "due_at"),)
+
+    app: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    flow: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    flow_version: Mapped[int] = mapped_column()
+    node: Mapped[str] = mapped_column(sa.String(63))
+    cron: Mapped[str] = mapped_column(sa.String(200))
+    due_at: Mapped[datetime] = mapped_column()
+    planned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ProcessTimer(Base):
     """A token waiting for ``due_at`` (a timer node), or a task's deadline timer (``task_id``
     with ``purpose`` remind / escalate / overdue): claimed like the rule timers (a sibling

@@ -17,6 +17,7 @@ from jimu.engines.expr import ExprError
 from jimu.engines.expr import compile as compile_expr
 from jimu.engines.process.approvers import ASSIGNEE_KINDS, AUTO_APPROVE
 from jimu.engines.process.field_permissions import PERMISSIONS_SCHEMA
+from jimu.engines.rule.cron import CronError, parse_cron
 from jimu.errors import FieldError
 
 #: Node kinds that hold a token until an event arrives.
@@ -133,6 +134,7 @@ NODE_SCHEMA: dict[str, Any] = {
         "on": {"enum": list(START_ON)},
         "fields": {"type": "array", "items": {"type": "string"}, "minItems": 1},
         "cron": {"type": "string", "minLength": 1},
+        "filter": {"type": ["object", "boolean"]},
         # tasks
         "assignees": {"type": "array", "items": {"type": "object"}},
         "outcomes": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
@@ -263,6 +265,7 @@ _KIND_ONLY: dict[str, tuple[str, ...]] = {
     "on": ("start",),
     "fields": ("start",),
     "cron": ("start",),
+    "filter": ("start",),
     "assignees": ("fill", "approval"),
     "outcomes": ("fill", "approval"),
     "multi": ("fill", "approval"),
@@ -289,6 +292,30 @@ _KIND_ONLY: dict[str, tuple[str, ...]] = {
     "result": ("end",),
     "terminate": ("end",),
 }
+
+
+def _schedule_problems(i: int, node: Mapping[str, Any]) -> list[FieldError]:
+    """A start ``on: schedule`` needs a valid ``cron``; ``cron`` and ``filter`` go with it
+    only, and the filter must compile."""
+    problems: list[FieldError] = []
+    scheduled = node.get("on") == "schedule"
+    if scheduled and "cron" not in node:
+        problems.append(FieldError(f"/nodes/{i}", "a start on 'schedule' needs 'cron'"))
+    for key in ("cron", "filter"):
+        if key in node and not scheduled:
+            problems.append(FieldError(f"/nodes/{i}/{key}", f"{key!r} goes with on 'schedule'"))
+    if scheduled and "cron" in node:
+        try:
+            parse_cron(str(node["cron"]))
+        except CronError as exc:
+            problems.append(FieldError(f"/nodes/{i}/cron", str(exc), "cron"))
+    if (
+        scheduled
+        and isinstance(node.get("filter"), dict)
+        and (message := _expr_problem(node["filter"]))
+    ):
+        problems.append(FieldError(f"/nodes/{i}/filter", message))
+    return problems
 
 
 def _expr_problem(rule: Any) -> str | None:
@@ -415,6 +442,8 @@ def graph_problems(doc: Mapping[str, Any]) -> list[FieldError]:
         for j, target in enumerate(node.get("cancels", ())):
             if target not in {n["id"] for n in nodes}:
                 problems.append(FieldError(f"/nodes/{i}/cancels/{j}", f"no node {target!r}"))
+        if node["type"] == "start":
+            problems.extend(_schedule_problems(i, node))
         if node["type"] == "timer" and ("delay" in node) == ("until_field" in node):
             problems.append(
                 FieldError(f"/nodes/{i}", "a timer node needs either 'delay' or 'until_field'")

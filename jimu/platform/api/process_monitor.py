@@ -1,7 +1,8 @@
 """``/api/apps/{app}/flows/{flow}/monitor``: a flow's instances by state, the time its tasks
 take per node, the tasks open now and the open incidents; ``/api/apps/{app}/processes/
-incidents/{id}/resume``: take an incident's step again. Flow designers and administrators
-only (docs/process.md, "Monitoring")."""
+incidents/{id}/resume``: take an incident's step again; ``/api/apps/{app}/flows/{flow}/
+migrations``: move running instances to another version. Flow designers and administrators
+only (docs/process.md, "Monitoring", "Migrating running instances")."""
 
 from __future__ import annotations
 
@@ -9,22 +10,45 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path
+from pydantic import Field
 
 from jimu.errors import Conflict, NotFound, PermissionDenied
 from jimu.platform import metadata_store as store
-from jimu.platform.api.params import id_path
+from jimu.platform.access.design import require_design
+from jimu.platform.api.params import MAX_VERSION, BodyId, StrictBody, id_path
 from jimu.platform.api.processes import may_monitor
 from jimu.platform.auth.dependencies import CurrentUser
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import User, utcnow
-from jimu.platform.process import monitor
+from jimu.platform.process import migrate, monitor
 from jimu.platform.process.instances import INSTANCES
 from jimu.platform.state import Platform
 
 router = APIRouter(tags=["processes"])
 IncidentId = Annotated[int, id_path("process incident")]
 FlowName = Annotated[str, Path(max_length=63)]
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION, strict=True)]
+NodeId = Annotated[str, Field(min_length=1, max_length=63)]
+
+
+class MigrationRequest(StrictBody):
+    from_version: Version = Field(description="the version the instances are on")
+    to_version: Version | None = Field(
+        default=None, description="the version to move them to (default: the published one)"
+    )
+    mapping: dict[NodeId, NodeId] = Field(
+        default_factory=dict,
+        max_length=500,
+        description="old node id → new node id; a node left out maps to the node of its id",
+    )
+    instances: list[BodyId] | None = Field(
+        default=None, max_length=1000, description="only these instances"
+    )
+    nodes: list[NodeId] | None = Field(
+        default=None, max_length=500, description="only instances with a token at these nodes"
+    )
+    dry_run: bool = Field(default=False, description="say what would happen, write nothing")
 
 
 def require_monitor(platform: Platform, conn: sa.Connection, app: str, user: User) -> None:
@@ -70,3 +94,48 @@ def resume_incident(
         except monitor.IncidentFailedAgain as failed:
             problem = str(failed)  # the transaction commits: the attempt and error are kept
     raise Conflict(problem)
+
+
+@router.post("/api/apps/{app}/flows/{flow}/migrations")
+def migrate_instances(
+    app: str, flow: FlowName, body: MigrationRequest, user: CurrentUser, platform: PlatformDep
+) -> dict[str, Any]:
+    """Move the running instances of ``from_version`` (only ``instances``; only those waiting at
+    ``nodes``) to ``to_version``, each in a transaction of its own: per instance ``migrated``
+    (the tokens moved, the tasks kept or made anew) or ``refused`` with the reasons. A mapping
+    naming a node neither version has, or nodes of different kinds, is a 422 at
+    ``/mapping/<node>`` and moves nothing."""
+    with platform.engine.connect() as conn:
+        require_monitor(platform, conn, app, user)
+        require_flow(conn, app, flow)
+    return migrate.migrate_instances(
+        platform,
+        app,
+        flow,
+        body.from_version,
+        body.to_version,
+        body.mapping,
+        utcnow(),
+        ids=body.instances,
+        nodes=body.nodes,
+        dry_run=body.dry_run,
+        by=user.id,
+    )
+
+
+class CronRequest(StrictBody):
+    cron: str = Field(min_length=1, max_length=200, description="a crontab line or @daily …")
+
+
+@router.post("/api/apps/{app}/processes/cron-preview")
+def cron_preview(
+    app: str, body: CronRequest, user: CurrentUser, platform: PlatformDep
+) -> dict[str, Any]:
+    """The next three times of a scheduled start's ``cron`` in the app's time zone, for the
+    flow designer (a bad expression is a 422 at ``/cron``)."""
+    from jimu.platform.rules.designer import cron_preview as preview
+
+    with platform.engine.connect() as conn:
+        require_design(platform, conn, app, user, "flow")
+        records = platform.apps.records(conn, app)
+    return preview(records, body.cron, platform.settings.time_zone, utcnow())

@@ -36,6 +36,7 @@ from jimu.engines.rule.webhook_trigger import WEBHOOK
 from jimu.errors import NotFound
 from jimu.platform.db import begin_write
 from jimu.platform.models import utcnow
+from jimu.platform.process import schedule_starts
 from jimu.platform.process import timers as flow_timers
 from jimu.platform.process.record_starts import RecordStarts
 from jimu.platform.records import Records
@@ -463,9 +464,18 @@ class RuleWorker:
             retry_seconds=options.retry_seconds,
         )
 
+    def process_flow_schedules(self) -> int:
+        """Start the flows whose schedule ticked (jimu.platform.process.schedule_starts)."""
+        return schedule_starts.fire_schedules(self.platform, self.clock(), batch=self.options.batch)
+
     def _seconds_to_next_timer(self) -> float | None:
         with self.platform.engine.connect() as conn:
-            dues = [d for d in (timers.earliest_due(conn), flow_timers.earliest_due(conn)) if d]
+            earliest = (
+                timers.earliest_due(conn),
+                flow_timers.earliest_due(conn),
+                schedule_starts.earliest_due(conn),
+            )
+            dues = [d for d in earliest if d]
         if not dues:
             return None
         due = min(dues)
@@ -475,6 +485,7 @@ class RuleWorker:
         """Plan the timers of newly published rules, then process events, due timers and due
         retries until none is left; returns how many events, timers and retries."""
         self.plan_rules()
+        schedule_starts.plan_schedules(self.platform, self.clock())
         total = 0
         while True:
             done = (
@@ -482,6 +493,7 @@ class RuleWorker:
                 + self.process_timers()
                 + self.process_retries()
                 + self.process_flow_timers()
+                + self.process_flow_schedules()
             )
             total += done
             if not done:

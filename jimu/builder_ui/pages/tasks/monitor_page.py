@@ -1,7 +1,9 @@
 """``/design/apps/{app}/flows/{flow}/monitor``: the flow monitor for its designers — the
 published flow drawn with each task node's open tasks and average time, the instances by
 state, the time per node (count, average, 90th percentile), the tasks waiting longest and the
-open incidents with a Resume button (docs/process.md, "Monitoring")."""
+open incidents with a Resume button, and the running instances on older versions with a form
+that maps their occupied nodes to the published version's, tries it (dry run) and migrates
+them (docs/process.md, "Monitoring", "Migrating running instances")."""
 
 from __future__ import annotations
 
@@ -17,14 +19,15 @@ from jimu.builder_ui.pages.shell.rendering import Crumb, Notice, render
 from jimu.builder_ui.pages.shell.viewer import SignedIn, Viewer
 from jimu.builder_ui.pages.tasks.timeline import user_names
 from jimu.engines.process.layout import layout
-from jimu.errors import Conflict, JimuError
+from jimu.errors import Conflict, JimuError, ValidationFailed
 from jimu.platform import metadata_store as store
 from jimu.platform.api.params import id_path
 from jimu.platform.api.process_monitor import require_flow, require_monitor
 from jimu.platform.db import begin_write
 from jimu.platform.dependencies import PlatformDep
 from jimu.platform.models import utcnow
-from jimu.platform.process import monitor
+from jimu.platform.process import migrate, monitor
+from jimu.platform.process.flows import flow_version
 from jimu.platform.process.instances import INSTANCES
 from jimu.platform.state import Platform
 
@@ -70,6 +73,8 @@ def _page(
     *,
     notice: Notice | None = None,
     status: int = 200,
+    migration: dict[str, Any] | None = None,
+    chosen: dict[str, str] | None = None,
 ) -> HTMLResponse:
     user = viewer.signed_in_user
     with platform.engine.connect() as conn:
@@ -80,6 +85,7 @@ def _page(
         people = {u for t in data["open_tasks"] for u in t["users"]}
         names = user_names(conn, people)
         label = app_label(platform.apps.records(conn, app).model, viewer)
+        older = _older(conn, viewer, app, flow, doc, chosen or {})
     node_data = {str(n.get("id")): n for n in doc.get("nodes", [])}
 
     def node_label(node: str) -> str:
@@ -132,8 +138,48 @@ def _page(
             for t in data["open_tasks"]
         ],
         incidents=data["incidents"],
+        older=older,
+        migration=migration,
         self_url=PAGE.format(app=app, flow=flow),
     )
+
+
+def _older(
+    conn: sa.Connection,
+    viewer: Viewer,
+    app: str,
+    flow: str,
+    doc: dict[str, Any],
+    chosen: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Per older version with running instances: the count and, per node holding a token, the
+    published version's nodes of the same kind to map it to (the same id first)."""
+    found = migrate.older_versions(conn, app, flow)
+    new_nodes = [n for n in doc.get("nodes", []) if isinstance(n, dict)]
+    shown = []
+    for entry in found:
+        old_doc, _ = flow_version(conn, app, flow, entry["version"])
+        old_nodes = {str(n["id"]): n for n in old_doc.get("nodes", [])}
+        rows = []
+        for node, count in entry["nodes"].items():
+            old = old_nodes.get(node, {})
+            options = [
+                (str(n["id"]), viewer.label(n.get("label"), str(n["id"])))
+                for n in new_nodes
+                if n.get("type") == old.get("type")
+            ]
+            options.sort(key=lambda o: o[0] != node)  # the same id first: the default
+            rows.append(
+                {
+                    "node": node,
+                    "label": viewer.label(old.get("label"), node),
+                    "count": count,
+                    "options": options,
+                    "selected": chosen.get(node) or (options[0][0] if options else ""),
+                }
+            )
+        shown.append({**entry, "rows": rows})
+    return shown
 
 
 @router.get(PAGE, response_class=HTMLResponse)
@@ -183,3 +229,49 @@ def resume(
         return _page(request, viewer, platform, app, flow, notice=notice, status=409)
     target = PAGE.format(app=app, flow=flow)
     return RedirectResponse(f"{target}?resumed={incident_id}", status_code=303)
+
+
+@router.post(PAGE + "/migrate", response_class=HTMLResponse)
+def migrate_form(
+    request: Request,
+    app: str,
+    flow: str,
+    viewer: SignedIn,
+    platform: PlatformDep,
+    posted: PostedForm,
+) -> Response:
+    """Try (``dry_run``) or carry out a migration of the instances of ``from_version`` to the
+    published version with the mapping chosen (``map.<node>``); the page shows per instance
+    what happened or would."""
+    user = viewer.signed_in_user
+    with platform.engine.connect() as conn:
+        require_monitor(platform, conn, app, user)
+        require_flow(conn, app, flow)
+    mapping = {
+        str(key)[4:]: str(value)
+        for key, value in posted.multi_items()
+        if str(key).startswith("map.") and str(value)
+    }
+    dry_run = bool(posted.get("dry_run"))
+    try:
+        source = int(str(posted.get("from_version", "")))
+    except ValueError:
+        notice = Notice("error", viewer.t("tasks.migrate.no_version"))
+        return _page(request, viewer, platform, app, flow, notice=notice, status=422)
+    try:
+        result = migrate.migrate_instances(
+            platform, app, flow, source, None, mapping, utcnow(), dry_run=dry_run, by=user.id
+        )
+    except ValidationFailed as failed:
+        notice = Notice("error", str(failed))
+        return _page(
+            request, viewer, platform, app, flow, notice=notice, status=422, chosen=mapping
+        )
+    key = "tasks.migrate.tried" if dry_run else "tasks.migrate.done"
+    notice = Notice(
+        "info" if dry_run else "success",
+        viewer.t(key, migrated=result["migrated"], refused=result["refused"]),
+    )
+    return _page(
+        request, viewer, platform, app, flow, notice=notice, migration=result, chosen=mapping
+    )

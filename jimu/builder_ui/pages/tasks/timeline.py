@@ -28,6 +28,7 @@ KNOWN_EVENTS = (
     "service_done",
     "subprocess_done",
     "cancel_case",
+    "migrated",
     "message",
     "remind",
     "escalate",
