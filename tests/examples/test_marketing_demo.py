@@ -478,8 +478,8 @@ def test_a_new_service_ticket_is_dispatched_resolved_within_its_sla_and_surveyed
                                 user_id=agent.id, edited=edited, platform=platform)  # fmt: skip
     with platform.engine.connect() as conn:
         [resolve] = instances.open_tasks(conn, instance)
-    assert resolve["node"] == "resolve_high" and resolve["users"] == [agent.id]
-    assert moment_of(resolve["due_at"], UTC) is not None
+    assert resolve["node"] == "resolve" and resolve["users"] == [agent.id]
+    assert moment_of(resolve["due_at"], UTC) == reported + timedelta(hours=8)  # the SLA's
 
     with begin_write(platform.engine) as conn:
         task = conn.execute(

@@ -327,7 +327,8 @@ def _run_actions(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
         if len(_SERVICE_RULES) >= _SERVICE_RULES_KEPT:
             _SERVICE_RULES.clear()
         _SERVICE_RULES[key] = (model, rule)
-    view = RecordView(ctx.entity, ctx.record)
+    old = ctx.variables.get("old")
+    view = RecordView(ctx.entity, ctx.record, old=old if isinstance(old, dict) else {})
     effects = _effect_context(ctx, node)
     created: dict[str, int] = {}
     results = [

@@ -102,6 +102,8 @@ class StepContext:
     record: dict[str, Any]
     event: Mapping[str, Any]
     queue: list[FollowUp]
+    #: The instance's variables after the step (a service node reads ``old`` as ``$old``).
+    variables: Mapping[str, Any] = field(default_factory=dict)
 
 
 #: A step to take after the current one: ("auto", task_id, reason) or ("event", instance_id,
@@ -183,6 +185,7 @@ def start_instance(
         conn, records, platform, now, int(instance_id), app, flow_name, flow,
         _label(doc), entity, record_id, initiator_id, parent[0] if parent else None,
         parent[1] if parent else None, record, event, [] if queue is None else queue,
+        result.state["vars"],
     )  # fmt: skip
     effects = carry_out(ctx, result.effects)
     _log_step(conn, instance_id, event, result.trace, effects, now)
@@ -225,7 +228,7 @@ def send_event(
     ctx = StepContext(
         conn, records, platform, now, instance_id, row.app, row.flow, loaded.flow, loaded.label,
         row.entity, row.record_id, row.initiator_id, row.parent_id, row.parent_token, record,
-        event, [] if queue is None else queue,
+        event, [] if queue is None else queue, result.state["vars"],
     )  # fmt: skip
     effects = carry_out(ctx, result.effects)
     _log_step(conn, instance_id, dict(event), result.trace, effects, now)
@@ -455,7 +458,7 @@ def _context(
     return StepContext(
         conn, records, platform, now, instance_id, row.app, row.flow, loaded.flow, loaded.label,
         row.entity, row.record_id, row.initiator_id, row.parent_id, row.parent_token, record,
-        event, queue,
+        event, queue, loaded.state["vars"],
     )  # fmt: skip
 
 

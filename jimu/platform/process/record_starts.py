@@ -121,6 +121,7 @@ class RecordStarts:
                         entity=event.entity,
                         record_id=event.record_id,
                         start=start.node,
+                        variables=_old_values(event),
                         initiator_id=event.actor_id,
                         platform=platform,
                     )
@@ -131,6 +132,14 @@ class RecordStarts:
                     start.flow, event.id, event.entity, event.record_id,
                 )  # fmt: skip
         return started
+
+
+def _old_values(event: Event) -> dict[str, Any]:
+    """An update's changed fields as they were before it: the instance's variable ``old``
+    (service nodes read it as ``$old``, conditions as ``vars.old``)."""
+    if event.kind != "updated":
+        return {}
+    return {"old": {f: event.old_values.get(f) for f in event.changed_fields}}
 
 
 def _running(conn: sa.Connection, event: Event, flow: str) -> bool:

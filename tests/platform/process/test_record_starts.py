@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from jimu.platform.db import begin_write
 from jimu.platform.models import utcnow
 from jimu.platform.process.instances import complete_task, list_instances, open_tasks
@@ -68,6 +70,48 @@ def test_a_flow_on_field_changed_starts_when_a_watched_field_changes_and_not_twi
     update(platform, "lead", lead["id"], score=70)
     worker(platform).drain()
     assert [i["status"] for i in instances_of(platform, "rescore")] == ["running", "completed"]
+
+
+def test_a_flow_started_by_an_update_knows_the_values_before_it_and_can_put_them_back(
+    platform: Platform,
+) -> None:
+    """The changed fields' values before the update are the instance's ``vars.old``: a
+    condition reads them, and a service node's formulas read them as ``$old``."""
+    flow = {
+        "kind": "flow",
+        "name": "undo",
+        "entity": "lead",
+        "nodes": [
+            {"id": "s", "type": "start", "on": "field_changed", "fields": ["status"]},
+            {"id": "x", "type": "exclusive"},
+            {"id": "back", "type": "service",
+             "actions": [{"type": "set_fields", "formulas": {"status": "$old.status"}}]},
+            {"id": "e", "type": "end"},
+        ],
+        "edges": [
+            {"from": "s", "to": "x"},
+            {"from": "x", "to": "back", "condition": {"==": [{"var": "vars.old.status"}, "mql"]}},
+            {"from": "x", "to": "e", "default": True},
+            {"from": "back", "to": "e"},
+        ],
+    }  # fmt: skip
+    publish(platform, [flow])
+    lead = create(platform, "lead", name="Ann", status="mql", score=3)
+    update(platform, "lead", lead["id"], status="won", score=4)
+    worker(platform).drain()  # the flow puts the status back; that write starts it again
+    assert [i["status"] for i in instances_of(platform, "undo")] == ["completed", "completed"]
+    with platform.engine.connect() as conn:
+        from jimu.platform.process.instances import INSTANCES
+
+        variables = list(conn.scalars(sa.select(INSTANCES.c.variables).order_by(INSTANCES.c.id)))
+    assert variables[0] == {"old": {"status": "mql", "score": 3}}
+    assert variables[1] == {"old": {"status": "won"}}  # from won: nothing to put back
+    assert records_get(platform, lead["id"])["status"] == "mql"  # put back by $old.status
+
+
+def records_get(platform: Platform, lead: int) -> dict[str, Any]:
+    with platform.engine.connect() as conn:
+        return records(platform).get(conn, "lead", lead)
 
 
 def test_a_flow_that_cannot_start_leaves_the_rules_running(platform: Platform) -> None:
