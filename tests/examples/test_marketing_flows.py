@@ -99,9 +99,8 @@ def test_a_rejected_discount_goes_back_to_the_reps_limit(marketing: Marketing) -
     assert answer.status_code == 200, answer.text
     assert runs(m, "discount_approval", deal["id"]) == [(instance, "rejected")]
     assert Decimal(str(m.get("opportunity", deal["id"])["discount"])) == 10
-    m.drain()  # the discount set back is within the limit: checked again, nobody asked
-    later = runs(m, "discount_approval", deal["id"])[1:]
-    assert [s for _, s in later] == ["completed"] and open_tasks(m, later[0][0]) == []
+    m.drain()  # the discount set back is the flow's own write: it does not start it again
+    assert runs(m, "discount_approval", deal["id"]) == [(instance, "rejected")]
 
 
 def test_the_negotiation_gate_requires_its_fields_and_a_reject_puts_the_stage_back(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -147,7 +148,7 @@ def start_instance(
         event["start"] = start
     if initiator_id is not None:
         event["by"] = initiator_id
-    result = step(flow, None, event, record)
+    result = step(flow, None, event, condition_values(records, entity, record))
     instance_id = conn.execute(
         sa.insert(INSTANCES)
         .values(
@@ -209,7 +210,9 @@ def send_event(
     """Apply ``event`` to the instance (one step), then the follow-up steps it queued."""
     loaded = _load(conn, instance_id)
     record = _record(conn, records, loaded.row.entity, loaded.row.record_id)
-    result = step(loaded.flow, loaded.state, event, record)
+    result = step(
+        loaded.flow, loaded.state, event, condition_values(records, loaded.row.entity, record)
+    )
     delta = result.delta
     values: dict[str, Any] = {}
     for key, column in (("status", "status"), ("seq", "seq")):
@@ -642,6 +645,26 @@ def _record(
     if records is None or entity is None or record_id is None:
         return {}
     return dict(records.get(conn, entity, record_id, include_deleted=True))
+
+
+def condition_values(
+    records: Records | None, entity: str | None, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``values`` of an ``entity`` record as conditions read them: exact decimals (which JSON
+    records give as text, ``"8.00"``) as numbers, so two fields compare as numbers and not
+    as text (as the rule engine's ``RecordView.data`` does)."""
+    found = dict(values)
+    if records is None or entity is None:
+        return found
+    try:
+        decimals = records.runtime.entity(entity).decimal_fields
+    except NotFound:  # an entity the published app no longer has: nothing to convert
+        return found
+    for name in decimals & found.keys():
+        value = found[name]
+        if isinstance(value, str | Decimal):
+            found[name] = float(value)
+    return found
 
 
 def _log_step(
