@@ -16,6 +16,8 @@ from jimu.metadata.rules import rule_document_errors
 
 #: The field types an approver entry of kind ``field`` may read.
 PEOPLE_TYPES = ("user", "department")
+#: The field types a deadline's ``until_field`` may read.
+DATE_TYPES = ("date", "datetime")
 
 
 def _entry_errors(entries: Any, at: str, fields: Mapping[str, str] | None) -> list[FieldError]:
@@ -70,6 +72,15 @@ def flow_app_errors(
                 FieldError(
                     f"{at}/deadline/calendar",
                     f"the app has no calendar {calendar!r} (app document, 'calendars')",
+                    "reference",
+                )
+            )
+        until = node.get("deadline", {}).get("until_field")
+        if until is not None and (fields is None or fields.get(str(until)) not in DATE_TYPES):
+            errors.append(
+                FieldError(
+                    f"{at}/deadline/until_field",
+                    f"{until!r} is not a date or date-time field of the flow's entity",
                     "reference",
                 )
             )

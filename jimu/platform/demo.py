@@ -68,7 +68,8 @@ class DemoReport:
     loaded: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     logins: list[RoleLogin] = field(default_factory=list)
-    #: Contract approvals started in different states (jimu.platform.demo_flows).
+    #: Approval requests (contracts, discounts, stage gates) started in different states
+    #: (jimu.platform.demo_flows).
     flow_instances: int = 0
 
 

@@ -585,7 +585,7 @@ def test_sample_leads_are_owned_within_their_territorys_group(
 def test_sample_touchpoints_carry_the_scoring_tables_points(
     folder: AppFolder, samples: dict[str, list[dict[str, Any]]]
 ) -> None:
-    (table,) = [d for d in folder.documents if d["kind"] == "decision_table"]
+    (table,) = [d for d in folder.documents if d.get("name") == "lead_scoring"]
     points = {row["cells"][0]["=="][1]: row["outputs"][0] for row in table["rows"]}
     for activity in samples["activity"]:
         assert activity.get("score_delta") == points.get(activity["type"]), activity["id"]

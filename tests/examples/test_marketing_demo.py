@@ -279,8 +279,50 @@ def test_the_demo_has_contract_approvals_in_every_state(demo: Demo) -> None:
     assert {"running", "completed", "rejected"} <= set(statuses)
     assert counts["wang.fang"]["todo"] == 2  # one to submit, one returned to her
     assert counts["wang.fang"]["initiated"] >= demo.report.flow_instances
-    assert counts["zhang.wei"]["todo"] == 1 and counts["zhang.wei"]["done"] >= 3
+    # the manager's: a contract, a discount and two stage gates (the discounts and gates below)
+    assert counts["zhang.wei"]["todo"] == 4 and counts["zhang.wei"]["done"] >= 3
     assert director["todo"] >= 1 and finance["todo"] >= 1 and finance["cc"] >= 1
+
+
+def test_the_demo_has_discount_approvals_and_stage_gates_in_every_state(demo: Demo) -> None:
+    """The rep's discounts: within her limit, waiting for her manager, for the director,
+    approved, rejected (the discount back at her 10 %) and withdrawn; her deals' stage gates:
+    waiting at negotiation and at won, passed, and sent back (the stage back at proposal)."""
+    from jimu.platform.process.instances import INSTANCES, TASKS
+
+    with demo.platform.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(INSTANCES.c.id, INSTANCES.c.flow, INSTANCES.c.status, INSTANCES.c.record_id)
+            .where(INSTANCES.c.flow.in_(("discount_approval", "stage_gate")))
+            .order_by(INSTANCES.c.id)
+        ).all()
+        waiting = dict(
+            conn.execute(
+                sa.select(TASKS.c.instance_id, TASKS.c.node).where(TASKS.c.status == "open")
+            ).all()
+        )
+        records = demo.records(conn)
+        deals = {r.id: records.get(conn, "opportunity", r.record_id) for r in rows}
+    discounts = [(r.status, waiting.get(r.id)) for r in rows if r.flow == "discount_approval"]
+    assert discounts == [
+        ("completed", None),
+        ("running", "manager"),
+        ("running", "director"),
+        ("completed", None),
+        ("rejected", None),
+        ("cancelled", None),
+    ]
+    rejected = next(r for r in rows if r.flow == "discount_approval" and r.status == "rejected")
+    assert float(deals[rejected.id]["discount"]) == 10
+    gates = [(r.status, waiting.get(r.id)) for r in rows if r.flow == "stage_gate"]
+    assert gates == [
+        ("running", "negotiation_gate"),
+        ("completed", None),
+        ("rejected", None),
+        ("running", "won_gate"),
+    ]
+    sent_back = next(r for r in rows if r.flow == "stage_gate" and r.status == "rejected")
+    assert deals[sent_back.id]["stage"] == "proposal"
 
 
 def test_a_countersigned_contract_goes_to_the_general_manager_only_above_a_million(
@@ -478,8 +520,8 @@ def test_a_new_service_ticket_is_dispatched_resolved_within_its_sla_and_surveyed
                                 user_id=agent.id, edited=edited, platform=platform)  # fmt: skip
     with platform.engine.connect() as conn:
         [resolve] = instances.open_tasks(conn, instance)
-    assert resolve["node"] == "resolve_high" and resolve["users"] == [agent.id]
-    assert moment_of(resolve["due_at"], UTC) is not None
+    assert resolve["node"] == "resolve" and resolve["users"] == [agent.id]
+    assert moment_of(resolve["due_at"], UTC) == reported + timedelta(hours=8)  # the SLA's
 
     with begin_write(platform.engine) as conn:
         task = conn.execute(

@@ -74,6 +74,8 @@ _DEADLINE = {
     "properties": {
         # when the task is due, counted from its creation
         "due": _DEADLINE_SPAN,
+        # or: the task is due at a date or date-time field of the record (an SLA kept there)
+        "until_field": {"type": "string", "minLength": 1},
         # the app calendar working units count in (app document, "calendars")
         "calendar": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
         # reminders to the task's people, this long before the due time (0: at it)
@@ -108,7 +110,6 @@ _DEADLINE = {
         # reminders and escalations go by email too (to people with an address)
         "email": {"type": "boolean"},
     },
-    "required": ["due"],
     "additionalProperties": False,
 }
 _MULTI = {
@@ -384,7 +385,11 @@ def deadline_problems(
     at = f"/nodes/{i}/deadline"
     deadline = node["deadline"]
     problems: list[FieldError] = []
-    spans = [("due", deadline["due"])]
+    if ("due" in deadline) == ("until_field" in deadline):
+        problems.append(
+            FieldError(at, "a deadline needs either 'due' or 'until_field'", "required")
+        )
+    spans = [("due", deadline["due"])] if "due" in deadline else []
     spans += [(f"{key}/after", deadline[key]["after"]) for key in ("escalate", "overdue")
               if "after" in deadline.get(key, {})]  # fmt: skip
     spans += [(f"remind/{j}", span) for j, span in enumerate(deadline.get("remind", []))]

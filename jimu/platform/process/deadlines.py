@@ -11,7 +11,7 @@ withdrawing a task deletes its timers. See docs/process.md, "Deadlines"."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,20 @@ def before(due: datetime, span: Mapping[str, Any], calendar: Calendar | None) ->
             raise ProcessError("working hours need a calendar", code="process_error", status=422)
         return calendar.subtract_working_time(due, timedelta(hours=int(span["amount"])))
     return due - (add_span(due, span, None) - due)
+
+
+def field_due(record: Mapping[str, Any], field: str, now: datetime) -> datetime | None:
+    """A deadline's ``until_field``: the record's date-time there, or a date's midnight (UTC,
+    as a timer node's ``until_field``); None when the field is empty."""
+    value = record.get(field)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=now.tzinfo)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=now.tzinfo)
+    if isinstance(value, str) and value:
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=now.tzinfo)
+    return None
 
 
 def _app_document(conn: sa.Connection, records: Records | None, app: str) -> Mapping[str, Any]:
@@ -103,7 +117,12 @@ def schedule(ctx: StepContext, task_id: int, token: str, node: Mapping[str, Any]
     if not deadline:
         return
     calendar = task_calendar(ctx, deadline)
-    due = add_span(ctx.now, deadline["due"], calendar)
+    if "until_field" in deadline:
+        due = field_due(ctx.record, str(deadline["until_field"]), ctx.now)
+        if due is None:  # the record has no date there: the task has no deadline
+            return
+    else:
+        due = add_span(ctx.now, deadline["due"], calendar)
     ctx.conn.execute(sa.update(TASKS).where(TASKS.c.id == task_id).values(due_at=due))
     timers: list[tuple[str, datetime]] = []
     for span in deadline.get("remind", []):

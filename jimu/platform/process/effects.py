@@ -247,13 +247,13 @@ _STEP_COUNT = (
 )
 
 
-def _effect_context(ctx: StepContext, node: str) -> Any:
+def _effect_context(ctx: StepContext, node: str, caused_by: int | None = None) -> Any:
     from jimu.platform.rules.effects import EffectContext
 
     if ctx.platform is None or ctx.records is None:
         raise _fail(f"node {node!r} needs the platform to carry its effects out")
     view = RecordView(str(ctx.entity), ctx.record)
-    write = WriteContext(None, "process", depth=1)
+    write = WriteContext(None, "process", caused_by=caused_by, depth=1)
     rule = f"process:{ctx.flow_name}:{ctx.instance_id}:{node}"
     return EffectContext(ctx.conn, ctx.records, ctx.platform, write, view, rule, _step_number(ctx))
 
@@ -327,18 +327,41 @@ def _run_actions(ctx: StepContext, effect: dict[str, Any]) -> dict[str, Any]:
         if len(_SERVICE_RULES) >= _SERVICE_RULES_KEPT:
             _SERVICE_RULES.clear()
         _SERVICE_RULES[key] = (model, rule)
-    view = RecordView(ctx.entity, ctx.record)
-    effects = _effect_context(ctx, node)
+    old = ctx.variables.get("old")
+    view = RecordView(ctx.entity, ctx.record, old=old if isinstance(old, dict) else {})
+    planned_all = [p for p in rule.plan(view) if isinstance(p, PlannedEffect | PlannedWrite)]
+    writes = any(isinstance(p, PlannedWrite) for p in planned_all)
+    effects = _effect_context(ctx, node, _step_event(ctx, node) if writes else None)
     created: dict[str, int] = {}
     results = [
         carry_out(effects, planned)
         if isinstance(planned, PlannedEffect)
         else carry_out_write(ctx.conn, ctx.records, planned, effects.write, created)
-        for planned in rule.plan(view)
-        if isinstance(planned, PlannedEffect | PlannedWrite)
+        for planned in planned_all
     ]
     ctx.queue.append(("event", ctx.instance_id, {"type": "service_done", "token": effect["token"]}))
     return {"done": results}
+
+
+#: The outbox kind of a service step that writes records (see :func:`_step_event`).
+STEP_EVENT = "flow_step"
+
+
+def _step_event(ctx: StepContext, node: str) -> int:
+    """Write the service step to the outbox as an event of its own — kind ``flow_step``,
+    source ``process``, the flow, instance and node in its payload, already processed — and
+    return its id: the step's writes are caused by it, so a flow started by record events
+    knows a write of its own (``record_starts``) and rules see the chain, as for a timer's."""
+    from jimu.platform.rules.events import OUTBOX
+
+    payload = {"flow": ctx.flow_name, "instance": ctx.instance_id, "node": node}
+    values: dict[str, Any] = {"app": ctx.app, "entity": ctx.entity, "record_id": ctx.record_id,
+              "kind": STEP_EVENT, "changed_fields": [], "actor_id": None, "source": "process",
+              "caused_by": None, "depth": 0, "created_at": ctx.now, "processed_at": ctx.now,
+              "old_values": None, "payload": payload}  # fmt: skip
+    return int(
+        ctx.conn.execute(sa.insert(OUTBOX).values(values).returning(OUTBOX.c.id)).scalar_one()
+    )
 
 
 # -- sub-processes and the end ------------------------------------------------------------

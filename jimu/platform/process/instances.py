@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -102,6 +103,8 @@ class StepContext:
     record: dict[str, Any]
     event: Mapping[str, Any]
     queue: list[FollowUp]
+    #: The instance's variables after the step (a service node reads ``old`` as ``$old``).
+    variables: Mapping[str, Any] = field(default_factory=dict)
 
 
 #: A step to take after the current one: ("auto", task_id, reason) or ("event", instance_id,
@@ -145,7 +148,7 @@ def start_instance(
         event["start"] = start
     if initiator_id is not None:
         event["by"] = initiator_id
-    result = step(flow, None, event, record)
+    result = step(flow, None, event, condition_values(records, entity, record))
     instance_id = conn.execute(
         sa.insert(INSTANCES)
         .values(
@@ -183,6 +186,7 @@ def start_instance(
         conn, records, platform, now, int(instance_id), app, flow_name, flow,
         _label(doc), entity, record_id, initiator_id, parent[0] if parent else None,
         parent[1] if parent else None, record, event, [] if queue is None else queue,
+        result.state["vars"],
     )  # fmt: skip
     effects = carry_out(ctx, result.effects)
     _log_step(conn, instance_id, event, result.trace, effects, now)
@@ -206,7 +210,9 @@ def send_event(
     """Apply ``event`` to the instance (one step), then the follow-up steps it queued."""
     loaded = _load(conn, instance_id)
     record = _record(conn, records, loaded.row.entity, loaded.row.record_id)
-    result = step(loaded.flow, loaded.state, event, record)
+    result = step(
+        loaded.flow, loaded.state, event, condition_values(records, loaded.row.entity, record)
+    )
     delta = result.delta
     values: dict[str, Any] = {}
     for key, column in (("status", "status"), ("seq", "seq")):
@@ -225,7 +231,7 @@ def send_event(
     ctx = StepContext(
         conn, records, platform, now, instance_id, row.app, row.flow, loaded.flow, loaded.label,
         row.entity, row.record_id, row.initiator_id, row.parent_id, row.parent_token, record,
-        event, [] if queue is None else queue,
+        event, [] if queue is None else queue, result.state["vars"],
     )  # fmt: skip
     effects = carry_out(ctx, result.effects)
     _log_step(conn, instance_id, dict(event), result.trace, effects, now)
@@ -459,7 +465,7 @@ def _context(
     return StepContext(
         conn, records, platform, now, instance_id, row.app, row.flow, loaded.flow, loaded.label,
         row.entity, row.record_id, row.initiator_id, row.parent_id, row.parent_token, record,
-        event, queue,
+        event, queue, loaded.state["vars"],
     )  # fmt: skip
 
 
@@ -643,6 +649,26 @@ def _record(
     if records is None or entity is None or record_id is None:
         return {}
     return dict(records.get(conn, entity, record_id, include_deleted=True))
+
+
+def condition_values(
+    records: Records | None, entity: str | None, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``values`` of an ``entity`` record as conditions read them: exact decimals (which JSON
+    records give as text, ``"8.00"``) as numbers, so two fields compare as numbers and not
+    as text (as the rule engine's ``RecordView.data`` does)."""
+    found = dict(values)
+    if records is None or entity is None:
+        return found
+    try:
+        decimals = records.runtime.entity(entity).decimal_fields
+    except NotFound:  # an entity the published app no longer has: nothing to convert
+        return found
+    for name in decimals & found.keys():
+        value = found[name]
+        if isinstance(value, str | Decimal):
+            found[name] = float(value)
+    return found
 
 
 def _log_step(

@@ -4,8 +4,9 @@ processes (:meth:`RecordStarts.start`), in the batch's transaction, so a flow st
 once per event, with the rules the event runs; a crash before the commit runs the batch again.
 
 A flow starting on ``updated`` or ``field_changed`` does not start again on a record that
-already has a running instance of it (the flow's own writes are updates too), and no flow starts
-on an event deeper in a chain of automatic writes than the worker's limit.
+already has a running instance of it, nor on a write its own service step made on the record
+(the event's chain of causes leads to that step, even once the instance has ended), and no flow
+starts on an event deeper in a chain of automatic writes than the worker's limit.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from jimu.platform.metadata_store import PUBLISHED
+from jimu.platform.process.effects import STEP_EVENT
 from jimu.platform.process.flows import DOCS
-from jimu.platform.process.instances import INSTANCES, start_instance
+from jimu.platform.process.instances import INSTANCES, condition_values, start_instance
 from jimu.platform.records import Records
-from jimu.platform.rules.events import Event
+from jimu.platform.rules.events import OUTBOX, Event, causes
 
 log = logging.getLogger("jimu.process")
 #: The start kinds record events trigger.
@@ -110,6 +112,8 @@ class RecordStarts:
                 continue
             if start.on != "created" and _running(conn, event, start.flow):
                 continue
+            if _own_write(conn, event, start.flow, max_depth):
+                continue
             try:
                 with conn.begin_nested():
                     result = start_instance(
@@ -121,6 +125,7 @@ class RecordStarts:
                         entity=event.entity,
                         record_id=event.record_id,
                         start=start.node,
+                        variables=_old_values(records, event),
                         initiator_id=event.actor_id,
                         platform=platform,
                     )
@@ -131,6 +136,33 @@ class RecordStarts:
                     start.flow, event.id, event.entity, event.record_id,
                 )  # fmt: skip
         return started
+
+
+def _old_values(records: Records, event: Event) -> dict[str, Any]:
+    """An update's changed fields as they were before it: the instance's variable ``old``
+    (service nodes read it as ``$old``, conditions as ``vars.old``; decimals as numbers)."""
+    if event.kind != "updated":
+        return {}
+    old = {f: event.old_values.get(f) for f in event.changed_fields}
+    return {"old": condition_values(records, event.entity, old)}
+
+
+def _own_write(conn: sa.Connection, event: Event, flow: str, limit: int) -> bool:
+    """Whether ``event`` comes, through its chain of causes, from a service step of ``flow``
+    on the same record: the flow's own write (its instance may have ended since) does not
+    start it again, as a rule's own write does not run it again."""
+    chain = causes(conn, event, limit)
+    if not chain:
+        return False
+    steps = conn.execute(
+        sa.select(OUTBOX.c.payload).where(
+            OUTBOX.c.id.in_(chain),
+            OUTBOX.c.kind == STEP_EVENT,
+            OUTBOX.c.entity == event.entity,
+            OUTBOX.c.record_id == event.record_id,
+        )
+    ).scalars()
+    return any(isinstance(p, dict) and p.get("flow") == flow for p in steps)
 
 
 def _running(conn: sa.Connection, event: Event, flow: str) -> bool:

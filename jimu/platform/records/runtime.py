@@ -115,6 +115,17 @@ class EntityRuntime:
         return tuple(found)
 
     @cached_property
+    def decimal_fields(self) -> frozenset[str]:
+        """The fields stored as exact decimals (NUMERIC columns: decimal, money, percent, and
+        formulas or roll-ups returning decimals), which JSON records give as text."""
+        found = set()
+        for name, column in self.tables.columns.items():
+            kind = self.table.c[column].type
+            if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
+                found.add(name)
+        return frozenset(found)
+
+    @cached_property
     def insert_getter(self) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
         """A record's values in ``insert_columns`` order, as one tuple (runs in C; there are
         always several: the system columns)."""

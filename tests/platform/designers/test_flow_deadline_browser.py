@@ -38,6 +38,10 @@ TEXTS = {
         "approve": "Approve automatically",
         "card": "Due in 3 working days",
         "published": "is live",
+        "mode_field": "At a date field of the record",
+        "field": "Closed on",
+        "field_card": "Due at Closed on",
+        "mode_span": "After a duration",
     },
     "zh": {
         "entity": "商机",
@@ -48,6 +52,10 @@ TEXTS = {
         "approve": "自动通过",
         "card": "时限 3 个工作日",
         "published": "已上线",
+        "mode_field": "记录的日期字段",
+        "field": "实际关闭日期",
+        "field_card": "截止于实际关闭日期",
+        "mode_span": "固定时长",
     },
 }
 
@@ -152,6 +160,67 @@ def test_a_deadline_set_in_the_side_panel_is_published_and_runs(
         editor = page.get_by_test_id("node-panel").get_by_test_id("deadline")
         expect(editor.locator(".deadline-escalate.is-checked")).to_have_count(1)
         expect(editor.locator(".due-amount input")).to_have_value("3")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_deadline_due_at_a_date_field_is_saved_and_read_back(
+    platform: Platform, live: str, lang: str
+) -> None:
+    """The panel's "due at a date field of the record" offers the flow entity's date fields;
+    the one picked is saved as ``until_field`` (no ``due``), shown on the card, published,
+    and read back in the panel."""
+    texts = TEXTS[lang]
+    flow = f"field_deadline_{lang}"
+    add_user(platform, f"chief_{lang}", "pw-12345678")
+    with open_browser(live, "admin", ADMIN_PASSWORD) as designer:
+        page = designer.open(f"/design/apps/{APP}/flows", lang)
+        page.locator("#new-flow-name").fill(flow)
+        page.locator("#new-flow").click()
+        expect(page.locator("html[data-designer-ready]")).to_have_count(1)
+        page.locator("#flow-label-en").fill("Close by")
+        page.locator("#flow-label-zh").fill("按期关闭")
+        pick(page, page.locator("#flow-entity"), texts["entity"])
+        main = page.locator(".flow-column > .flow-run")
+        main.locator(":scope > .flow-add > .flow-add-button").nth(0).click()
+        page.locator('.flow-add-menu .flow-add-kind[data-kind="approval"]').click()
+        panel = page.get_by_test_id("node-panel")
+        panel.locator(".add-assignee").click()
+        row = panel.locator(".assignee-row").last
+        pick(page, row.locator(".assignee-kind"), texts["user"])
+        pick(page, row.locator(".assignee-user"), f"chief_{lang}")
+
+        editor = panel.get_by_test_id("deadline")
+        editor.locator(".deadline-on").click()
+        expect(editor.locator(".due-amount")).to_have_count(1)
+        pick(page, editor.locator(".due-mode"), texts["mode_field"])
+        expect(editor.locator(".due-amount")).to_have_count(0)
+        options = open_options(page, editor.locator(".due-field"))
+        expect(options).to_have_count(2)  # expected close and closed on: the date fields
+        options.filter(has_text=re.compile(rf"^\s*{re.escape(texts['field'])}\s*$")).click()
+        card = page.locator(".flow-card[data-type='approval']")
+        expect(card.locator(".flow-card-due")).to_contain_text(texts["field_card"])
+        deadline = document(page)["nodes"][1]["deadline"]
+        assert deadline == {"until_field": "closed_on", "calendar": "cn_2026"}
+
+        page.locator("#publish").click()
+        expect(page.get_by_test_id("bar-message")).to_contain_text(texts["published"])
+        with platform.engine.connect() as conn:
+            live_doc = store.published(conn, APP, "flow", flow)
+        assert live_doc is not None
+        assert live_doc.body["nodes"][1]["deadline"] == deadline
+
+        # Opened again: the field deadline reads back; back to a duration drops the field.
+        page = designer.open(f"/design/apps/{APP}/flows/{flow}", lang)
+        expect(page.locator(".flow-card-due")).to_contain_text(texts["field_card"])
+        page.locator(".flow-card[data-type='approval'] .flow-card-open").click()
+        editor = page.get_by_test_id("node-panel").get_by_test_id("deadline")
+        expect(editor.locator(".due-field")).to_contain_text(texts["field"])
+        pick(page, editor.locator(".due-mode"), texts["mode_span"])
+        expect(editor.locator(".due-amount input")).to_have_value("2")
+        assert document(page)["nodes"][1]["deadline"] == {
+            "due": {"amount": 2, "unit": "working_days"},
+            "calendar": "cn_2026",
+        }
 
 
 def _opportunity(platform: Platform, lang: str) -> int:

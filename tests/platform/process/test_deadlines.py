@@ -54,6 +54,8 @@ HTML = {"Accept": "text/html"}
 
 def publish_with_calendar(platform: Platform, flows: list[dict[str, Any]]) -> None:
     docs = documents()
+    lead = next(d for d in docs if d["name"] == "lead")
+    lead["fields"].append({"name": "due_on", "type": "datetime", "label": {"en": "Due on"}})
     app = next(d for d in docs if d["kind"] == "app")
     app["calendars"] = {"cn_2026": copy.deepcopy(CALENDAR)}
     with begin_write(platform.engine) as conn:
@@ -300,6 +302,56 @@ def test_publishing_checks_deadlines(platform: Platform, org: Org) -> None:
     with pytest.raises(ValidationFailed) as caught:
         publish_with_calendar(platform, [bad])
     assert "flows/bad.json#/nodes/2/deadline/calendar" in {e.pointer for e in caught.value.errors}
+
+
+def test_a_deadline_until_a_date_field_is_due_then_and_none_without_a_date(
+    platform: Platform, org: Org
+) -> None:
+    """``until_field``: the task is due at the record's date-time (an SLA kept on it), with
+    its reminders before it and escalation at it; a record without a date gives no deadline."""
+    deadline = {"until_field": "due_on", "remind": [{"amount": 1, "unit": "hours"}],
+                "escalate": {}}  # fmt: skip
+    publish_with_calendar(platform, [deadline_flow(deadline)])
+    due = MONDAY_BEFORE + timedelta(hours=30)
+    lead = create(platform, "lead", name="Ann's deal", due_on=due.isoformat())
+    with begin_write(platform.engine) as conn:
+        instance = start_instance(
+            conn, records(platform), APP, "deal", MONDAY_BEFORE, entity="lead",
+            record_id=lead["id"], initiator_id=org.ann, platform=platform,
+        ).instance_id  # fmt: skip
+    [task] = task_rows(platform, instance)
+    assert task.due_at == due
+    assert timers(platform) == [("remind", due - timedelta(hours=1)), ("escalate", due)]
+    assert fire(platform, due) == 2
+    [task] = task_rows(platform, instance)
+    assert [a["id"] for a in task.assignees] == [org.bob, org.carol]
+    undated = start(platform, org)  # a lead without a date: no due time, no timers
+    [task] = task_rows(platform, undated)
+    assert task.due_at is None and timers(platform) == []
+
+
+def test_publishing_checks_a_deadline_until_a_field(platform: Platform, org: Org) -> None:
+    bad = approval_flow(
+        "bad",
+        [
+            {"id": "a", "type": "approval", "deadline": {"until_field": "name"}},
+            {"id": "b", "type": "approval", "deadline": {
+                "until_field": "due_on", "due": {"amount": 1, "unit": "days"}}},
+            {"id": "c", "type": "approval", "deadline": {"remind": []}},
+        ],
+    )  # fmt: skip
+    with pytest.raises(ValidationFailed) as caught:
+        publish_with_calendar(platform, [bad])
+    pointers = {e.pointer: e.message for e in caught.value.errors}
+    assert set(pointers) == {"flows/bad.json#/nodes/2/deadline", "flows/bad.json#/nodes/3/deadline"}
+    assert "either 'due' or 'until_field'" in pointers["flows/bad.json#/nodes/3/deadline"]
+    bad["nodes"][2]["deadline"] = {"until_field": "due_on"}  # the graph is right: the app next
+    bad["nodes"][3]["deadline"] = {"due": {"amount": 1, "unit": "days"}}
+    with pytest.raises(ValidationFailed) as caught:
+        publish_with_calendar(platform, [bad])
+    [error] = caught.value.errors
+    assert error.pointer == "flows/bad.json#/nodes/1/deadline/until_field"
+    assert "'name' is not a date or date-time field" in error.message
 
 
 def test_the_inbox_and_the_approval_page_show_the_due_time_and_overdue(
