@@ -18,6 +18,9 @@ class RecordView:
     old: Mapping[str, Any] = field(default_factory=dict)
     #: An inbound webhook's JSON body (``$payload``); None for record triggers.
     payload: Any = None
+    #: Fields holding exact decimals, which JSON records give as text (``"8.00"``): numbers
+    #: to conditions and formulas, so two of them compare as numbers, not as text.
+    decimals: frozenset[str] = frozenset()
 
     @property
     def record_id(self) -> int:
@@ -36,7 +39,7 @@ class RecordView:
         """The values as the expression engine takes them (exact decimals as numbers).
         Shared between callers: read it, do not change it."""
         if self._data is None:
-            data = {k: float(v) if isinstance(v, Decimal) else v for k, v in self.values.items()}
+            data = {k: self._number(k, v) for k, v in self.values.items()}
             object.__setattr__(self, "_data", data)
             return data
         return self._data
@@ -47,13 +50,23 @@ class RecordView:
         if self._context is None:
             before = dict(self.data())
             old = self.old.items()
-            before.update({k: float(v) if isinstance(v, Decimal) else v for k, v in old})
+            before.update({k: self._number(k, v) for k, v in old})
             context: dict[str, Any] = {"old": before}
             if self.payload is not None:
                 context["payload"] = self.payload
             object.__setattr__(self, "_context", context)
             return context
         return self._context
+
+    def _number(self, name: str, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return float(value)
+        if isinstance(value, str) and name in self.decimals:
+            try:
+                return float(value)
+            except ValueError:
+                return value
+        return value
 
     def with_values(self, changes: Mapping[str, Any]) -> RecordView:
         return replace(self, values={**self.values, **changes})

@@ -20,6 +20,7 @@ from jimu.platform.records import ListQuery
 from jimu.platform.rules.catalog import PublishedRule, RuleCatalog, disabled_rules
 from jimu.platform.rules.events import OUTBOX
 from jimu.platform.rules.execute import RUNS
+from jimu.platform.rules.views import record_view
 from jimu.platform.rules.wake import mark_written
 from jimu.platform.state import Platform
 
@@ -105,10 +106,11 @@ def record_buttons(
     # One query for the records (the condition reads every field, hidden or not).
     query = ListQuery(filter={"in_list": [{"var": "id"}, wanted]}, limit=len(wanted))
     rows = {int(row["id"]): row for row in guarded.records.list(conn, entity, query).items}
+    records = platform.apps.records(conn, guarded.app)
     for record_id in record_ids:
         if record_id not in rows:
             continue
-        view = RecordView(entity, rows[record_id])
+        view = record_view(records, entity, rows[record_id])
         out[record_id] = [
             RecordButton(
                 p.rule.name,
@@ -154,7 +156,9 @@ def press(
     for record_id in ids:  # each one readable (else 404), before the update right (403)
         guarded.get(conn, entity, record_id)
     # The condition reads every field, hidden from the presser or not (as the run will).
-    views = [RecordView(entity, records.get(conn, entity, record_id)) for record_id in ids]
+    views = [
+        record_view(records, entity, records.get(conn, entity, record_id)) for record_id in ids
+    ]
     guarded.require_rows(conn, entity, ids, "update")
     labels = _labels(records.model, entity, lang)
     queued: list[dict[str, Any]] = []

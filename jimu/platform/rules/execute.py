@@ -22,6 +22,7 @@ from jimu.platform.rules import effect_kinds as _effect_kinds  # noqa: F401  (re
 from jimu.platform.rules.catalog import PublishedRule
 from jimu.platform.rules.effects import EffectContext, carry_out
 from jimu.platform.rules.events import Event, causes
+from jimu.platform.rules.views import record_view
 
 if TYPE_CHECKING:
     from jimu.platform.state import Platform
@@ -127,7 +128,7 @@ def read_view(conn: sa.Connection, records: Records, event: Event) -> RecordView
         values = records.get(conn, event.entity, event.record_id, include_deleted=True)
     except NotFound:
         return None
-    return RecordView(event.entity, values, event.old_values)
+    return record_view(records, event.entity, values, event.old_values)
 
 
 def run_rule(
@@ -187,7 +188,7 @@ def _view_after(
     rt = records.runtime.entity(view.entity)
     if rt.subtables or rt.many_links:
         return None
-    return RecordView(view.entity, updated[own], view.old)
+    return record_view(records, view.entity, updated[own], view.old)
 
 
 def _own_record(view: RecordView, done: list[dict[str, Any]]) -> int | None:

@@ -11,6 +11,7 @@ from jimu.engines.rule.webhook_trigger import compile_match
 from jimu.platform.records import Records
 from jimu.platform.records.context import ListQuery
 from jimu.platform.rules.events import Event
+from jimu.platform.rules.views import record_view
 
 
 def webhook_view(
@@ -27,4 +28,4 @@ def webhook_view(
         page = records.list(conn, rule.entity, ListQuery(scope=scope, sort=("id",), limit=1))
         if page.items:
             found = records.get(conn, rule.entity, int(page.items[0]["id"]))
-    return RecordView(rule.entity, found, {}, payload)
+    return record_view(records, rule.entity, found, {}, payload)

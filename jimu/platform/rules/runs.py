@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from jimu.engines.form.registry import default_registry
-from jimu.engines.rule import RecordView, compile_rule
+from jimu.engines.rule import compile_rule
 from jimu.errors import Conflict, NotFound
 from jimu.metadata.rules import rule_scope
 from jimu.platform import metadata_store as store
@@ -19,6 +19,7 @@ from jimu.platform.records import Records
 from jimu.platform.rules.events import OUTBOX
 from jimu.platform.rules.execute import RUNS
 from jimu.platform.rules.tables import published_tables
+from jimu.platform.rules.views import record_view
 
 STATES: sa.Table = RuleState.__table__  # type: ignore[assignment]
 STATUSES = ("done", "skipped", "stopped", "retry", "dead")
@@ -130,7 +131,7 @@ def test_run(
     tables = published_tables(conn, records.model.name)
     rule = compile_rule(body, rule_scope(records.model, default_registry(), tables))
     values = records.get(conn, rule.entity, record_id, include_deleted=True)
-    view = RecordView(rule.entity, values, dict(old or {}))
+    view = record_view(records, rule.entity, values, old)
     entity = records.model.entity(rule.entity)
     labels = {f.name: f.label.get(lang) or f.name for f in entity.fields}
     explanation = rule.explain(view, lang, labels)

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from jimu.engines.expr import ExprError
 from jimu.engines.form.registry import default_registry
-from jimu.engines.rule import RecordView
 from jimu.engines.rule.decision_compiled import TableConflict, compile_table
 from jimu.engines.rule.decision_table import TableReport
 from jimu.errors import FieldError
@@ -18,6 +17,7 @@ from jimu.metadata.decision_tables import decision_table_report
 from jimu.metadata.validate import raise_if_errors, schema_errors
 from jimu.platform import metadata_store as store
 from jimu.platform.records import Records
+from jimu.platform.rules.views import record_view
 
 
 def table_document(
@@ -50,7 +50,7 @@ def try_table(
     values = records.get(conn, table.entity, record_id, include_deleted=True)
     out: dict[str, Any] = {"record_id": record_id, "warnings": _dicts(report.warnings)}
     try:
-        out.update(table.evaluate(RecordView(table.entity, values)).as_dict())
+        out.update(table.evaluate(record_view(records, table.entity, values)).as_dict())
     except TableConflict as exc:
         out.update(error=exc.message, error_rows=[e.pointer for e in exc.errors])
     except ExprError as exc:

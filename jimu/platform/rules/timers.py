@@ -37,6 +37,7 @@ from jimu.platform.records import Records
 from jimu.platform.records.filters import filter_clause, sortable_column
 from jimu.platform.rules.catalog import DOCS, STATES, PublishedRule
 from jimu.platform.rules.events import OUTBOX, Event
+from jimu.platform.rules.views import record_view
 
 TIMERS: sa.Table = RuleTimer.__table__  # type: ignore[assignment]
 PLANS: sa.Table = RuleTimerPlan.__table__  # type: ignore[assignment]
@@ -314,7 +315,7 @@ def live_view(
         values = records.get(conn, entity, record_id, include_deleted=True)
     except NotFound:
         return None
-    return None if values.get("deleted_at") is not None else RecordView(entity, values)
+    return None if values.get("deleted_at") is not None else record_view(records, entity, values)
 
 
 def firing_event(conn: sa.Connection, timer: Any, now: datetime) -> Event:

@@ -157,3 +157,17 @@ def test_a_valid_rule_has_no_errors() -> None:
 def test_compiling_an_unknown_action_fails_clearly() -> None:
     with pytest.raises(JimuError, match="cannot be compiled"):
         compile_rule(rule(actions=[{"type": "nope"}]), SCOPE)
+
+
+def test_a_views_decimal_fields_reach_conditions_as_numbers() -> None:
+    values = {"id": 1, "price": "8.00", "floor": "10.00", "code": "8.00"}
+    view = RecordView("lead", values, {"price": "12.00"}, decimals=frozenset({"price", "floor"}))
+    assert view.data() == {"id": 1, "price": 8.0, "floor": 10.0, "code": "8.00"}
+    assert view.context()["old"]["price"] == 12.0
+    rule = compile_rule(
+        {"kind": "rule", "name": "r", "entity": "lead", "trigger": {"on": "created"},
+         "condition": {"<": [{"var": "price"}, {"var": "floor"}]}, "actions": []},
+        SCOPE,
+    )  # fmt: skip
+    assert rule.holds(view)
+    assert not rule.holds(RecordView("lead", values))  # as text, "8.00" comes after "10.00"

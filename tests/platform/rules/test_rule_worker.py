@@ -7,7 +7,17 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
-from rules_testing import APP, create, get, publish, records, rule, update, worker
+from rules_testing import (
+    APP,
+    DOCUMENTS,
+    create,
+    get,
+    publish,
+    records,
+    rule,
+    update,
+    worker,
+)
 
 from jimu.platform.db import begin_write
 from jimu.platform.models import RuleRun
@@ -213,6 +223,24 @@ def test_a_failing_run_among_an_events_runs_leaves_the_others_done(platform: Pla
     with platform.engine.connect() as conn:
         history = records(platform).history(conn, "lead", lead["id"])
     assert [h["source"] for h in history].count("rule") == 2
+
+
+def test_two_decimal_fields_compare_as_numbers(platform: Platform) -> None:
+    # A JSON record gives money as text ("8.00"): compared as text, "8.00" < "10.00" is false.
+    lead = next(d for d in DOCUMENTS if d["kind"] == "entity" and d["name"] == "lead")
+    priced = {**lead, "fields": [*lead["fields"], {"name": "price", "type": "money"},
+                                 {"name": "floor", "type": "money"}]}  # fmt: skip
+    below_floor = {"<": [{"var": "price"}, {"var": "floor"}]}
+    publish(
+        platform,
+        [priced, rule("under", trigger={"on": "created"}, condition=below_floor,
+                      actions=[{"type": "add_score", "field": "score", "amount": 1}])],
+    )  # fmt: skip
+    cheap = create(platform, "lead", name="A", score=0, price="8.00", floor="10.00")
+    dear = create(platform, "lead", name="B", score=0, price="12.00", floor="10.00")
+    worker(platform).drain()
+    assert get(platform, "lead", cheap["id"])["score"] == 1
+    assert get(platform, "lead", dear["id"])["score"] == 0
 
 
 def test_loop_safety_stops_a_self_retriggering_rule_and_deep_chains(platform: Platform) -> None:
