@@ -221,6 +221,8 @@ def ensure_opportunity_flows(platform: Platform, app: str) -> int:
         people = _users(conn)
         if len(people) < 4:
             return 0
+        if not any(_published(conn, app, flow) for flow in ("discount_approval", "stage_gate")):
+            return 0  # an app without these flows (not the marketing app)
         records = platform.apps.records(conn, app)
         first_event = history.next_event_id(conn)
         deals = _rep_deals(conn, records, people[REP])

@@ -78,6 +78,13 @@ CHECKED_BEYOND_SCHEMA = {
     # required ones and pass the record's own validation (docs/process.md, "Field
     # permissions"): the flow version and the entity decide, not the document.
     "POST /api/apps/{app}/processes/tasks/{task_id}/complete",
+    # A flow's cron preview, as the rules' one above.
+    "POST /api/apps/{app}/processes/cron-preview",
+    # A simulated flow document must be a valid flow (GET /api/schemas/flow) whose graph would
+    # publish; the body declares it as any object, its problems are answered at /document/...
+    # A migration's mapping must name nodes of both versions, of kinds that fit.
+    "POST /api/apps/{app}/flows/{flow}/simulate",
+    "POST /api/apps/{app}/flows/{flow}/migrations",
 }
 NOT_BODY = ("/path/", "/query/", "/headers/")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 from pydantic import Field
 
 from jimu.errors import Conflict, NotFound, PermissionDenied
@@ -61,6 +61,25 @@ def require_flow(conn: sa.Connection, app: str, flow: str) -> None:
         raise NotFound(f"There is no flow {flow!r} in the app {app!r}.")
 
 
+def flow_monitor_user(app: str, user: CurrentUser, platform: PlatformDep) -> User:
+    """The caller, if they may monitor the app's flows: a dependency, so a caller without the
+    right is refused (403) before their body is read (not told 422 about its shape)."""
+    with platform.engine.connect() as conn:
+        require_monitor(platform, conn, app, user)
+    return user
+
+
+def flow_designer_user(app: str, user: CurrentUser, platform: PlatformDep) -> User:
+    """The caller, if they may design the app's flows (a dependency, as above)."""
+    with platform.engine.connect() as conn:
+        require_design(platform, conn, app, user, "flow")
+    return user
+
+
+FlowMonitor = Annotated[User, Depends(flow_monitor_user)]
+FlowDesigner = Annotated[User, Depends(flow_designer_user)]
+
+
 @router.get("/api/apps/{app}/flows/{flow}/monitor")
 def flow_monitor(
     app: str, flow: FlowName, user: CurrentUser, platform: PlatformDep
@@ -98,7 +117,7 @@ def resume_incident(
 
 @router.post("/api/apps/{app}/flows/{flow}/migrations")
 def migrate_instances(
-    app: str, flow: FlowName, body: MigrationRequest, user: CurrentUser, platform: PlatformDep
+    app: str, flow: FlowName, body: MigrationRequest, user: FlowMonitor, platform: PlatformDep
 ) -> dict[str, Any]:
     """Move the running instances of ``from_version`` (only ``instances``; only those waiting at
     ``nodes``) to ``to_version``, each in a transaction of its own: per instance ``migrated``
@@ -129,7 +148,7 @@ class CronRequest(StrictBody):
 
 @router.post("/api/apps/{app}/processes/cron-preview")
 def cron_preview(
-    app: str, body: CronRequest, user: CurrentUser, platform: PlatformDep
+    app: str, body: CronRequest, user: FlowDesigner, platform: PlatformDep
 ) -> dict[str, Any]:
     """The next three times of a scheduled start's ``cron`` in the app's time zone, for the
     flow designer (a bad expression is a 422 at ``/cron``)."""

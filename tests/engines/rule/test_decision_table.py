@@ -357,7 +357,9 @@ def test_the_marketing_lead_scoring_table_scores_the_sample_touchpoints() -> Non
     root = Path(__file__).resolve().parents[3] / "examples" / "marketing"
     folder = read_folder(root)
     assert validate_app_documents(folder.documents, files=dict(enumerate(folder.files))) == []
-    (scoring,) = [d for d in folder.documents if d["kind"] == "decision_table"]
+    (scoring,) = [
+        d for d in folder.documents if d["kind"] == "decision_table" and d["name"] == "lead_scoring"
+    ]
     entities = [d for d in folder.documents if d["kind"] == "entity"]
     app = AppModel.from_documents("marketing", entities, folder.app)
     report = table_report(scoring, table_scope(app, default_registry()))

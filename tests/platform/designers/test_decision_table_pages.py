@@ -62,7 +62,11 @@ def test_a_rules_designer_opens_the_list_a_table_and_a_new_one(
     with signed_in(app, marketing, "ray", ["rules"]) as ray:
         listed = boot_data(ray.get(LIST, headers=HTML).text)
         assert listed["designer"] == "decision_table" and listed["mode"] == "list"
-        assert [t["name"] for t in listed["tables"]] == ["lead_scoring", "scoring"]  # type: ignore[attr-defined]
+        assert [t["name"] for t in listed["tables"]] == [
+            "discount_limits",
+            "lead_scoring",
+            "scoring",
+        ]  # type: ignore[attr-defined]
         page = ray.get(f"{LIST}/scoring", headers=HTML)
         assert page.status_code == 200, page.text
         data = boot_data(page.text)

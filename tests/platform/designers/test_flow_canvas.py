@@ -60,6 +60,26 @@ def ticket() -> dict[str, Any]:
     return doc
 
 
+PRIORITIES = ("urgent", "high", "medium", "low")
+
+
+def branched() -> dict[str, Any]:
+    """A flow with an exclusive gateway: one resolution per priority, side by side."""
+    nodes = [{"id": "start", "type": "start"}, {"id": "by_priority", "type": "exclusive"}]
+    nodes += [{"id": f"resolve_{p}", "type": "fill"} for p in PRIORITIES]
+    nodes.append({"id": "done", "type": "end"})
+    edges: list[dict[str, Any]] = [{"from": "start", "to": "by_priority"}]
+    for p in PRIORITIES:
+        edge: dict[str, Any] = {"from": "by_priority", "to": f"resolve_{p}"}
+        if p == "low":
+            edge["default"] = True
+        else:
+            edge["condition"] = {"==": [{"var": "record.priority"}, p]}
+        edges.append(edge)
+    edges += [{"from": f"resolve_{p}", "to": "done"} for p in PRIORITIES]
+    return {"nodes": nodes, "edges": edges}
+
+
 def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
     return abs(a["x"] - b["x"]) < 220 and abs(a["y"] - b["y"]) < 72
 
@@ -74,10 +94,15 @@ def test_dagre_lays_the_ticket_out_top_to_bottom_without_overlaps() -> None:
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
             assert not overlap(placed[a], placed[b]), (a, b)
-    # The four resolutions side by side on one row.
-    rows = {placed[f"resolve_{p}"]["y"] for p in ("urgent", "high", "medium", "low")}
-    assert len(rows) == 1
     assert all(isinstance(v, int) for p in placed.values() for v in p.values())
+    # A gateway's four branches side by side on one row.
+    [placed], _ = run(branched(), ["autoLayout"])
+    rows = {placed[f"resolve_{p}"]["y"] for p in PRIORITIES}
+    assert len(rows) == 1
+    ids = list(placed)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            assert not overlap(placed[a], placed[b]), (a, b)
 
 
 def test_kept_places_win_and_missing_ones_come_from_dagre() -> None:
@@ -165,7 +190,7 @@ def test_connect_refuses_what_the_engine_could_never_take() -> None:
 
 
 def test_one_default_per_node_and_a_condition_is_not_the_default() -> None:
-    doc = ticket()
+    doc = branched()
     graph = {"nodes": doc["nodes"], "edges": copy.deepcopy(doc["edges"])}
     urgent = next(i for i, e in enumerate(doc["edges"]) if e["to"] == "resolve_urgent")
     medium = next(i for i, e in enumerate(doc["edges"]) if e["to"] == "resolve_medium")
